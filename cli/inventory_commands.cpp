@@ -1,0 +1,122 @@
+// pct list and pct status (cli.md §3.5, §3.6, §4).
+#include <cstdio>
+#include <thread>
+
+#include "cli/commands.h"
+#include "cli/context.h"
+#include "cli/output.h"
+#include "core/config_loader.h"
+#include "core/config_summary.h"
+#include "core/error.h"
+#include "runtime/container_state.h"
+
+namespace pct::cli {
+
+namespace {
+
+struct ContainerStatus {
+    int vmid;
+    bool running;
+    ConfigSummary summary;
+};
+
+nlohmann::json status_json(const ContainerStatus& status) {
+    const ConfigSummary& s = status.summary;
+    double cpus = s.cores ? *s.cores : s.cpulimit && *s.cpulimit > 0 ? *s.cpulimit : std::thread::hardware_concurrency();
+    nlohmann::json json = {
+        {"vmid", status.vmid},
+        {"status", status.running ? "running" : "stopped"},
+        {"name", display_name(s, status.vmid)},
+        {"type", "lxc"},
+        {"maxmem", s.memory_mib.value_or(512) * 1024 * 1024},
+        {"maxswap", s.swap_mib.value_or(0) * 1024 * 1024},
+        {"maxdisk", s.rootfs_size_bytes.value_or(4ull << 30)},
+        {"cpus", cpus == static_cast<double>(static_cast<long>(cpus)) ? nlohmann::json(static_cast<long>(cpus)) : nlohmann::json(cpus)},
+        {"cpu", 0},
+        {"disk", 0},
+        {"mem", 0},
+        {"swap", 0},
+        {"uptime", 0},
+        {"netin", 0},
+        {"netout", 0},
+        {"diskread", 0},
+        {"diskwrite", 0},
+    };
+    if (!s.lock.empty()) json["lock"] = s.lock;
+    if (!s.tags.empty()) json["tags"] = s.tags;
+    if (s.is_template) json["template"] = 1;
+    return json;
+}
+
+ContainerStatus read_status(int vmid) {
+    CliContext& ctx = context();
+    auto stored = ctx.store.read(vmid);
+    if (!stored) throw UserError("Configuration file '" + ctx.store.path_of(vmid) + "' does not exist");
+    return {vmid, is_container_running(ctx.paths, vmid), summarize_config(stored->text)};
+}
+
+int run_list(const ParsedArgs& args) {
+    CliContext& ctx = context();
+    std::vector<ContainerStatus> statuses;
+    for (int vmid : ctx.store.list()) {
+        auto stored = ctx.store.read(vmid);
+        if (!stored) continue;  // removed while listing
+        statuses.push_back({vmid, is_container_running(ctx.paths, vmid), summarize_config(stored->text)});
+    }
+    OutputFormat format = output_format(args);
+    if (format != OutputFormat::Text) {
+        nlohmann::json json = nlohmann::json::array();
+        for (const auto& status : statuses) json.push_back(status_json(status));
+        print_json(json, format);
+        return 0;
+    }
+    if (statuses.empty()) return 0;
+    std::string out;
+    out.reserve(statuses.size() * 56 + 64);
+    char line[512];
+    std::snprintf(line, sizeof line, "%-10s %-10s %-12s %-20s\n", "VMID", "Status", "Lock", "Name");
+    out += line;
+    for (const auto& status : statuses) {
+        std::snprintf(line, sizeof line, "%-10d %-10s %-12s %-20s\n", status.vmid, status.running ? "running" : "stopped",
+                      status.summary.lock.c_str(), display_name(status.summary, status.vmid).c_str());
+        out += line;
+    }
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    return 0;
+}
+
+int run_status(const ParsedArgs& args) {
+    int vmid = parse_vmid(args.positionals[0]);
+    ContainerStatus status = read_status(vmid);
+    OutputFormat format = output_format(args);
+    nlohmann::json json = status_json(status);
+    if (format != OutputFormat::Text) {
+        print_json(json, format);
+        return 0;
+    }
+    if (!args.flag("verbose")) {
+        std::printf("status: %s\n", status.running ? "running" : "stopped");
+        return 0;
+    }
+    json.erase("cpu");
+    for (const auto& [key, value] : json.items())  // nlohmann objects iterate in key order
+        std::printf("%s: %s\n", key.c_str(), value.is_string() ? value.get<std::string>().c_str() : value.dump().c_str());
+    return 0;
+}
+
+}  // namespace
+
+std::vector<CommandSpec> inventory_commands() {
+    return {
+        {.name = "list", .output_format = true, .summary = "List all containers.", .run = run_list},
+        {.name = "status",
+         .positionals = {"vmid"},
+         .required_positionals = 1,
+         .options = {{"verbose", OptionKind::Boolean, "Show every status field."}},
+         .output_format = true,
+         .summary = "Show the container's status.",
+         .run = run_status},
+    };
+}
+
+}  // namespace pct::cli
