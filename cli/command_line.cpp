@@ -114,7 +114,9 @@ ParsedArgs parse_command_line(const CommandSpec& spec, const std::vector<std::st
         if (!option) unknown_option(body, spec);
         if (!value) {
             if (option->kind == OptionKind::Boolean) {
-                if (i + 1 < args.size() && normalize_boolean(args[i + 1])) value = args[++i];
+                // As in Proxmox, a bare flag followed by a non-option takes it
+                // as its value ("--force 100" fails; put flags last).
+                if (i + 1 < args.size() && !looks_like_option(args[i + 1]) && args[i + 1] != "--") value = args[++i];
                 else value = "1";
             } else if (i + 1 < args.size()) {
                 value = args[++i];

@@ -127,7 +127,7 @@ bool split_key_line(std::string_view line, std::string& key, std::string& value)
 
 class ConfigParser {
 public:
-    ConfigParser(int vmid) : vmid_(vmid) {}
+    ConfigParser(int vmid, ValueChecks checks) : vmid_(vmid), checks_(checks) {}
 
     ParsedConfig parse(std::string_view text) {
         size_t start = 0;
@@ -208,6 +208,10 @@ private:
         } else {
             try {
                 value = check_value_on_load(*spec, value);
+                if (checks_ == ValueChecks::Full) {
+                    // validate_option prefixes "<key>: "; the problem names the key already.
+                    for (const auto& message : validate_option(key, value)) problem(number, key, message.substr(key.size() + 2));
+                }
             } catch (const UserError& e) {
                 problem(number, key, e.what());
             }
@@ -237,6 +241,7 @@ private:
     }
 
     int vmid_;
+    ValueChecks checks_;
     ParsedConfig result_;
     ConfigSection* section_ = &result_.config.main;
     bool in_pending_ = false;
@@ -356,7 +361,7 @@ std::string volume_of_mount_value(std::string_view value) {
     return "";
 }
 
-ParsedConfig parse_config(std::string_view text, int vmid) { return ConfigParser(vmid).parse(text); }
+ParsedConfig parse_config(std::string_view text, int vmid, ValueChecks checks) { return ConfigParser(vmid, checks).parse(text); }
 
 std::string write_config(const ContainerConfig& config) {
     std::string out;

@@ -36,9 +36,14 @@ struct ParsedConfig {
     std::vector<ConfigProblem> problems;  // the lenient loader's warnings (config.md §2.5)
 };
 
+enum class ValueChecks {
+    LoadOnly,  // Proxmox's loader: syntax and types only (config.md §2.4)
+    Full,      // also ranges, enums and lengths, as `pct set` would check them
+};
+
 // Lenient parse: problems are collected, values that fail their check are
 // still stored, unparsable lines and rejected lxc.* keys are dropped.
-ParsedConfig parse_config(std::string_view text, int vmid);
+ParsedConfig parse_config(std::string_view text, int vmid, ValueChecks checks = ValueChecks::LoadOnly);
 
 // Canonical writer (config.md §2.6). Throws UserError for a value with a newline.
 std::string write_config(const ContainerConfig& config);

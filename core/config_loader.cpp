@@ -5,7 +5,7 @@
 namespace pct {
 
 ContainerConfig parse_config_strict(const std::string& text, int vmid, const std::string& path) {
-    ParsedConfig parsed = parse_config(text, vmid);
+    ParsedConfig parsed = parse_config(text, vmid, ValueChecks::Full);
     if (!parsed.problems.empty()) {
         std::string message;
         for (const auto& problem : parsed.problems) {

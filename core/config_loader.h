@@ -14,7 +14,9 @@ struct LoadedConfig {
 };
 
 // Throws UserError: "Configuration file '<path>' does not exist", or one line
-// per problem "<path>:<line>: <key>: <message>".
+// per problem "<path>:<line>: <key>: <message>". Unlike Proxmox's lenient
+// loader, out-of-range values and unknown keys are errors here: a command
+// never acts on (or rewrites) a config it does not fully understand.
 LoadedConfig load_config(const ConfigStore& store, int vmid);
 
 // Same checks on text already read (used by the loader and by tests).

@@ -25,10 +25,6 @@ StartChecks check_start(const ContainerConfig& config, const StartOptions& optio
     if (const std::string* lock = main.get("lock"); lock && *lock != "mounted" && !options.skiplock)
         problems.push_back("CT is locked (" + *lock + ")");
 
-    for (const auto& [key, value] : main.values) {
-        if (key == "lock" || key == "parent" || key == "snaptime" || key == "snapstate") continue;
-        for (auto& problem : validate_option(key, value)) problems.push_back(std::move(problem));
-    }
     checks.checked.push_back("config: " + std::to_string(main.values.size()) + " options valid");
 
     const std::string* rootfs = main.get("rootfs");

@@ -21,6 +21,7 @@ struct StartOptions {
     bool skiplock = false;
 };
 
+// Expects a config loaded with full value checks (config_loader.h).
 // Throws UserError naming every problem (one per line).
 StartChecks check_start(const ContainerConfig& config, const StartOptions& options);
 
