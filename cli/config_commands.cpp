@@ -67,7 +67,8 @@ int run_set(const ParsedArgs& args) {
     request.delete_keys = args.list("delete");
     request.revert_keys = args.list("revert");
     bool running = is_container_running(ctx.paths, vmid);
-    ChangeContext change{.vmid = vmid, .running = running, .facts = ctx.facts(), .random = ctx.random};
+    ChangeContext change{
+        .vmid = vmid, .running = running, .facts = ctx.facts(), .random = ctx.random, .storage = &ctx.storage()};
     validate_change_request(request, change);
 
     auto lock = ctx.store.lock(vmid);

@@ -3,12 +3,21 @@
 #include <cstdio>
 
 #include "runtime/host_probe.h"
+#include "runtime/storage_config_file.h"
 
 namespace pct::cli {
 
 const HostFacts& CliContext::facts() {
     if (!facts_) facts_ = probe_host_facts();
     return *facts_;
+}
+
+const StorageConfig& CliContext::storage() {
+    if (!storage_) {
+        storage_ = load_storage_config(paths);
+        for (const auto& warning : storage_->warnings) warn(warning);
+    }
+    return *storage_;
 }
 
 CliContext& context() {

@@ -1,6 +1,7 @@
 #pragma once
 // What every command needs from the host, created once per process.
 #include "core/host_facts.h"
+#include "core/storage_config.h"
 #include "runtime/file_config_store.h"
 #include "runtime/host_paths.h"
 #include "runtime/system_random.h"
@@ -12,9 +13,11 @@ struct CliContext {
     FileConfigStore store{paths};
     SystemRandom random;
     const HostFacts& facts();
+    const StorageConfig& storage();  // storage.cfg warnings are printed once
 
 private:
     std::optional<HostFacts> facts_;
+    std::optional<StorageConfig> storage_;
 };
 
 CliContext& context();

@@ -8,6 +8,7 @@
 #include "core/config_loader.h"
 #include "core/error.h"
 #include "core/option_schema.h"
+#include "core/volume_id.h"
 #include "runtime/container_state.h"
 
 namespace pct::cli {
@@ -31,6 +32,14 @@ std::set<std::string> referenced_storage_volumes(const ContainerConfig& config) 
     return volumes;
 }
 
+std::optional<int> owner_of(const std::string& volume) {
+    try {
+        return parse_dir_volname(parse_volume_id(volume).volname).owner_vmid;
+    } catch (const UserError&) {
+        return std::nullopt;  // not an image volume of a dir-style storage
+    }
+}
+
 void check_destroyable(const ContainerConfig& config, int vmid, bool running, bool force) {
     if (const std::string* protection = config.main.get("protection"); protection && *protection == "1")
         throw UserError("can't remove CT " + std::to_string(vmid) + " - protection mode enabled");
@@ -47,8 +56,10 @@ int run_destroy(const ParsedArgs& args) {
     LoadedConfig loaded = load_config(ctx.store, vmid);
     check_destroyable(loaded.config, vmid, is_container_running(ctx.paths, vmid), force);
 
-    for (const auto& volume : referenced_storage_volumes(loaded.config))
-        warn("volume '" + volume + "' was not freed: storage management is not available yet");
+    for (const auto& volume : referenced_storage_volumes(loaded.config)) {
+        if (owner_of(volume) != vmid) warn("ignore deletion of '" + volume + "', CT " + std::to_string(vmid) + " isn't the owner!");
+        else warn("volume '" + volume + "' was not freed: storage management is not available yet");
+    }
     // Proxmox keeps "lock: destroyed" until the very end so that a crash
     // half-way leaves a config nobody can start.
     ctx.store.replace(vmid, "lock: destroyed\n");

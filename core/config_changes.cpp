@@ -4,8 +4,10 @@
 #include <set>
 
 #include "core/error.h"
+#include "core/idmap.h"
 #include "core/option_schema.h"
 #include "core/value_formats.h"
+#include "core/volume_id.h"
 
 namespace pct {
 
@@ -92,6 +94,12 @@ void check_set(const ContainerConfig& config, const std::string& key, const std:
         throw UserError("unable to modify read-only option: 'unprivileged'");
     if (is_mount_key(key) && protected_config(config))
         throw UserError("can't update CT " + std::to_string(context.vmid) + " drive '" + key + "' - protection mode enabled");
+    if (is_mount_key(key)) {
+        PropertyMap mount = parse_property_string(value, key == "rootfs" ? rootfs_format() : mount_point_format());
+        if (classify_mount_point(mount["volume"]) == MountPointType::volume && context.storage)
+            require_rootdir_storage(*context.storage, parse_volume_id(mount["volume"]).storage);
+        if (mount.count("idmap")) parse_mount_idmap(mount["idmap"]);
+    }
     if (is_family(key, "net")) {
         PropertyMap net = parse_property_string(value, network_format());
         if (net.count("mtu") && net.count("bridge") && context.facts.bridge_mtu) {

@@ -9,6 +9,7 @@
 #include "core/config_file.h"
 #include "core/host_facts.h"
 #include "core/random.h"
+#include "core/storage_config.h"
 
 namespace pct {
 
@@ -26,6 +27,7 @@ struct ChangeContext {
     bool creating = false;  // create may set read-only options such as unprivileged
     const HostFacts& facts;
     Random& random;
+    const StorageConfig* storage = nullptr;  // for volume checks; null skips them
 };
 
 // Parameter checks that need no config: every value valid, items known,

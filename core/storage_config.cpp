@@ -330,6 +330,9 @@ std::string write_storage_config(const StorageConfig& config) {
 const StorageDefinition& require_rootdir_storage(const StorageConfig& config, std::string_view storage) {
     const StorageDefinition* definition = config.find(storage);
     if (!definition) throw UserError("storage '" + std::string(storage) + "' does not exist");
+    if (!definition->supported())
+        throw UserError("storage '" + std::string(storage) + "' has type '" + definition->type +
+                        "', which pct does not support (supported: dir, btrfs)");
     if (!definition->content().contains("rootdir"))
         throw UserError("storage '" + std::string(storage) + "' does not allow content type 'rootdir' (Container)");
     return *definition;

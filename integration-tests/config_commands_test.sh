@@ -120,6 +120,17 @@ run_pct destroy 1000
 assert_eq "destroy missing exit" 255 "$rc"
 assert_contains "destroy missing" "$CONF_DIR/1000.conf' does not exist" "$err"
 
+# Volumes are reported, never silently dropped; other CTs' volumes are left alone.
+write_config 300 <<EOT
+memory: 512
+rootfs: local:300/vm-300-disk-0.raw,size=4G
+unused0: local:100/vm-100-disk-1.raw
+EOT
+run_pct destroy 300
+assert_eq "destroy with volumes exit" 0 "$rc"
+assert_contains "foreign volume kept" "WARN: ignore deletion of 'local:100/vm-100-disk-1.raw', CT 300 isn't the owner!" "$err"
+assert_contains "own volume reported" "WARN: volume 'local:300/vm-300-disk-0.raw' was not freed" "$err"
+
 # Command resolution and help.
 run_pct
 assert_eq "no command exit" 255 "$rc"

@@ -185,6 +185,31 @@ TEST_F(ConfigChangesTest, UnusedIndexIsLowestFreeAndDuplicatesAreSkipped) {
     EXPECT_EQ(section.values.size(), 3u);
 }
 
+TEST_F(ConfigChangesTest, MountPointStorageMustExistBeSupportedAndAllowContainers) {
+    StorageConfig storage = parse_storage_config(
+        "dir: local\n\tpath /var/lib/vz\n\tcontent rootdir,images\n\n"
+        "dir: isos\n\tpath /srv/iso\n\tcontent iso\n\n"
+        "lvm: vg\n\tvgname pve\n\tcontent rootdir\n");
+    ContainerConfig config = load("memory: 512\n");
+    auto error_of = [&](const std::string& value) -> std::string {
+        ChangeContext change = context();
+        change.storage = &storage;
+        try {
+            apply_change_request(config, {.set = {{"mp0", value}}}, change);
+        } catch (const UserError& e) {
+            return e.what();
+        }
+        return "";
+    };
+    EXPECT_EQ(error_of("nosuch:100/vm-100-disk-0.raw,mp=/a"), "storage 'nosuch' does not exist");
+    EXPECT_EQ(error_of("isos:100/vm-100-disk-0.raw,mp=/a"), "storage 'isos' does not allow content type 'rootdir' (Container)");
+    EXPECT_EQ(error_of("vg:vm-100-disk-0,mp=/a"), "storage 'vg' has type 'lvm', which pct does not support (supported: dir, btrfs)");
+    EXPECT_EQ(error_of("local:100/vm-100-disk-0.raw,mp=/a,idmap=u:0:1:5;u:3:8:2"),
+              "invalid map entry 'u 3 8 2': container uid 3 is also mapped by entry 'u 0 1 5'");
+    EXPECT_EQ(error_of("/srv/bind,mp=/b"), "");
+    EXPECT_EQ(error_of("local:100/vm-100-disk-0.raw,mp=/a"), "");
+}
+
 TEST_F(ConfigChangesTest, ApplyAllPendingAppliesEverything) {
     ContainerConfig config = load("memory: 512\nswap: 1\n\n[pve:pending]\ndelete: swap\nmemory: 2048\n");
     apply_all_pending(config, context());
