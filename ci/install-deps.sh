@@ -10,7 +10,7 @@ packages=(
     # libraries
     libboost-program-options-dev libboost-filesystem-dev
     libseccomp-dev libapparmor-dev libcap-dev libarchive-dev
-    libmnl-dev nlohmann-json3-dev libssl-dev
+    libmnl-dev nlohmann-json3-dev libssl-dev libcurl4-openssl-dev
     # tests and benchmarks
     googletest libgtest-dev libgmock-dev libbenchmark-dev
     # runtime tools used by later parts and their tests

@@ -10,5 +10,8 @@ std::vector<CommandSpec> config_commands();     // config, pending, set, unlock
 std::vector<CommandSpec> inventory_commands();  // list, status
 std::vector<CommandSpec> destroy_commands();    // destroy
 std::vector<CommandSpec> start_commands();      // start (--dry-run)
+std::vector<CommandSpec> create_commands();     // create
+std::vector<CommandSpec> power_commands();      // stop, shutdown, reboot, suspend, resume
+std::vector<CommandSpec> attach_commands();     // enter, exec, console, push, pull
 
 }  // namespace pct::cli

@@ -9,6 +9,7 @@
 #include "core/config_summary.h"
 #include "core/error.h"
 #include "runtime/container_state.h"
+#include "runtime/container_stats.h"
 
 namespace pct::cli {
 
@@ -18,6 +19,7 @@ struct ContainerStatus {
     int vmid;
     bool running;
     ConfigSummary summary;
+    std::optional<ContainerStats> stats = std::nullopt;  // status only: live counters
 };
 
 nlohmann::json status_json(const ContainerStatus& status) {
@@ -42,6 +44,20 @@ nlohmann::json status_json(const ContainerStatus& status) {
         {"diskread", 0},
         {"diskwrite", 0},
     };
+    if (status.stats) {
+        const ContainerStats& live = *status.stats;
+        json["pid"] = live.pid;
+        json["uptime"] = live.uptime;
+        json["mem"] = live.mem;
+        json["swap"] = live.swap;
+        json["diskread"] = live.diskread;
+        json["diskwrite"] = live.diskwrite;
+        json["netin"] = live.netin;
+        json["netout"] = live.netout;
+        json["disk"] = live.disk;
+        if (live.maxdisk) json["maxdisk"] = live.maxdisk;
+        for (const auto& [key, value] : live.pressure) json[key] = value;
+    }
     if (!s.lock.empty()) json["lock"] = s.lock;
     if (!s.tags.empty()) json["tags"] = s.tags;
     if (s.is_template) json["template"] = 1;
@@ -52,7 +68,8 @@ ContainerStatus read_status(int vmid) {
     CliContext& ctx = context();
     auto stored = ctx.store.read(vmid);
     if (!stored) throw UserError("Configuration file '" + ctx.store.path_of(vmid) + "' does not exist");
-    return {vmid, is_container_running(ctx.paths, vmid), summarize_config(stored->text)};
+    auto stats = read_container_stats(ctx.paths, vmid);
+    return {vmid, stats.has_value(), summarize_config(stored->text), stats};
 }
 
 int run_list(const ParsedArgs& args) {

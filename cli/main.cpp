@@ -8,6 +8,7 @@
 #include "cli/command_line.h"
 #include "cli/commands.h"
 #include "cli/guest_setup_command.h"
+#include "cli/power_commands.h"
 #include "core/error.h"
 
 namespace pct::cli {
@@ -20,39 +21,29 @@ constexpr int kErrorExit = 255;
 // are listed so that prefixes resolve as users expect and help says so.
 const std::vector<std::pair<std::string, std::string>> kNotYetAvailable = {
     {"clone", "Create a container clone/copy."},
-    {"console", "Launch a console for the container."},
     {"cpusets", "Print the list of assigned CPU sets."},
-    {"create", "Create or restore a container."},
     {"delsnapshot", "Delete a snapshot."},
     {"df", "Get the container's current disk usage."},
-    {"enter", "Launch a shell for the container."},
-    {"exec", "Launch a command inside the container."},
     {"fsck", "Run a filesystem check on a container volume."},
     {"fstrim", "Run fstrim on a stopped container's mount points."},
     {"listsnapshot", "List all snapshots."},
     {"migrate", "Migrate the container to another node."},
     {"mount", "Mount the container's filesystem on the host."},
     {"move-volume", "Move a rootfs or mount point volume to another storage or container."},
-    {"pull", "Copy a file from the container to the local system."},
-    {"push", "Copy a local file to the container."},
-    {"reboot", "Reboot the container."},
     {"remote-migrate", "Migrate the container to another cluster."},
     {"rescan", "Rescan all storages and update disk sizes and unused disk images."},
     {"resize", "Resize a container mount point."},
     {"restore", "Create a container from a backup archive."},
-    {"resume", "Resume the container."},
     {"rollback", "Roll back the container state to a snapshot."},
-    {"shutdown", "Shut down the container cleanly."},
     {"snapshot", "Snapshot a container."},
-    {"stop", "Stop the container immediately."},
-    {"suspend", "Suspend the container."},
     {"template", "Convert the container into a template."},
     {"unmount", "Unmount the container's filesystem."},
 };
 
 std::vector<CommandSpec> all_commands() {
     std::vector<CommandSpec> commands;
-    for (auto group : {config_commands(), inventory_commands(), destroy_commands(), start_commands()})
+    for (auto group : {config_commands(), inventory_commands(), destroy_commands(), start_commands(), create_commands(),
+                       power_commands(), attach_commands()})
         for (auto& command : group) commands.push_back(std::move(command));
     commands.push_back({.name = "guest-setup",
                         .raw_arguments = true,
@@ -112,6 +103,8 @@ int dispatch(const std::vector<std::string>& argv) {
         std::string usage = short_usage(commands);
         throw UserError("ERROR: no command specified\n" + usage.substr(0, usage.size() - 1));
     }
+    // Internal: the container monitor's post-stop step (never listed).
+    if (argv[0] == "__post-stop") return run_post_stop_command({argv.begin() + 1, argv.end()});
     const CommandSpec& command = *resolve_command(commands, argv[0]);
     std::vector<std::string> args(argv.begin() + 1, argv.end());
     if (command.raw_arguments) return command.run_raw(args);

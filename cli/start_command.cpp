@@ -1,5 +1,5 @@
 // pct start. At this stage only --dry-run: validate the config, the id maps
-// and the rootfs, and print what was checked.
+// and the rootfs, build the full start plan and print it.
 #include <sys/stat.h>
 
 #include <cstdio>
@@ -7,10 +7,16 @@
 #include "cli/commands.h"
 #include "cli/context.h"
 #include "cli/output.h"
+#include "cli/power_commands.h"
+#include "cli/start_plan_json.h"
 #include "core/config_loader.h"
 #include "core/error.h"
 #include "core/start_checks.h"
+#include "core/start_plan_builder.h"
+#include "core/volume_id.h"
 #include "runtime/container_state.h"
+#include "runtime/start_host_probe.h"
+#include "runtime/storage_registry.h"
 
 namespace pct::cli {
 
@@ -29,25 +35,25 @@ int run_start(const ParsedArgs& args) {
     StartChecks checks = check_start(loaded.config, {.skiplock = args.flag("skiplock")});
     if (checks.rootfs_kind == "bind" && !is_directory(checks.rootfs_volume))
         throw UserError("rootfs: bind mount source '" + checks.rootfs_volume + "' is not a directory");
-    if (!args.flag("dry-run")) throw UserError("starting containers is not available yet in this version of pct (try --dry-run)");
+    if (!args.flag("dry-run")) return run_start_container(args);
 
+    // Storages are only opened when a volume needs resolving.
+    std::optional<LinuxStorageRegistry> storages;
+    VolumeResolver resolve = [&](const std::string& volid) {
+        if (!storages) storages.emplace(ctx.storage());
+        Storage& storage = storages->get(parse_volume_id(volid).storage);
+        return ResolvedVolume{.path = storage.path(volid), .format = storage.format(volid)};
+    };
+    StartPlan plan = build_start_plan(loaded.config, vmid, probe_start_host_facts(), resolve);
+
+    for (const auto& warning : plan.warnings) warn(warning);
     OutputFormat format = output_format(args);
     if (format != OutputFormat::Text) {
-        nlohmann::json idmap = nlohmann::json::array();
-        for (const auto& entry : checks.idmap) idmap.push_back(entry.to_string());
-        print_json({{"vmid", vmid},
-                    {"unprivileged", checks.unprivileged},
-                    {"rootfs", {{"volume", checks.rootfs_volume}, {"kind", checks.rootfs_kind}}},
-                    {"idmap", idmap},
-                    {"checked", checks.checked}},
-                   format);
+        print_json(start_plan_to_json(plan), format);
         return 0;
     }
-    std::printf("dry run: CT %d would start; nothing was changed\n", vmid);
-    for (const auto& line : checks.checked) std::printf("  %s\n", line.c_str());
-    std::printf("  rootfs: %s (%s)\n", checks.rootfs_volume.c_str(), checks.rootfs_kind.c_str());
-    std::printf("  privileges: %s\n", checks.unprivileged ? "unprivileged" : "privileged");
-    for (const auto& entry : checks.idmap) std::printf("  lxc.idmap: %s\n", entry.to_string().c_str());
+    std::string text = format_start_plan_text(plan);
+    std::fwrite(text.data(), 1, text.size(), stdout);
     return 0;
 }
 

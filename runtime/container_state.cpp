@@ -1,17 +1,19 @@
 #include "runtime/container_state.h"
 
-#include <signal.h>
+#include <sys/stat.h>
 
-#include <cerrno>
-#include <fstream>
+#include "runtime/run_state.h"
 
 namespace pct {
 
-bool is_container_running(const HostPaths& paths, int vmid) {
-    std::ifstream file(paths.run_dir(vmid) + "/monitor.pid");
-    long pid = 0;
-    if (!(file >> pid) || pid <= 0) return false;
-    return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
+std::optional<int> running_init_pid(const HostPaths& paths, int vmid) {
+    struct stat info {};
+    if (::stat(run_state_path(paths, vmid).c_str(), &info) != 0) return std::nullopt;
+    auto state = read_run_state(paths, vmid);
+    if (!state || !process_alive(state->init)) return std::nullopt;
+    return state->init.pid;
 }
+
+bool is_container_running(const HostPaths& paths, int vmid) { return running_init_pid(paths, vmid).has_value(); }
 
 }  // namespace pct

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Whole-process timing of a full container cycle on the same busybox rootfs:
+# start a container whose init is /bin/true, wait until it has exited and
+# everything is cleaned up. pct (default confinement: namespaces, cgroups,
+# capability drops, seccomp, /dev, /proc, /sys setup) against `crun run`
+# with the seccomp policy of Debian's containers-common package.
+# Also prints the monitor's resident memory and the seccomp compile/load cost.
+#
+# usage: bash bench/start_cycle.sh [BUILD_DIR] [ITERATIONS]   (root; needs crun)
+# crun refuses this host's hybrid cgroup layout, so both run in a private
+# mount namespace with an empty tmpfs over /sys/fs/cgroup/unified.
+set -euo pipefail
+BUILD=${1:-build}
+N=${2:-20}
+PCT=$(realpath "$BUILD/cli/pct")
+command -v crun >/dev/null || { echo "crun is not installed (apt-get install crun)" >&2; exit 1; }
+SECCOMP_JSON=/usr/share/containers/seccomp.json
+WORK=$(mktemp -d /tmp/pct-bench.XXXXXX)
+chmod 755 "$WORK"
+trap 'rm -rf "$WORK"' EXIT
+
+rootfs=$WORK/rootfs
+mkdir -p "$rootfs"/{bin,sbin,etc,dev,proc,sys,tmp,root,run}
+cp /bin/busybox "$rootfs/bin/"
+for applet in $("$rootfs/bin/busybox" --list); do [ "$applet" = busybox ] || ln -sf busybox "$rootfs/bin/$applet"; done
+
+# pct: a private PCT_ROOT with one container whose init is /bin/true.
+export PCT_ROOT=$WORK/pct
+mkdir -p "$PCT_ROOT/etc/pve/lxc"
+cat >"$PCT_ROOT/etc/pve/lxc/9200.conf" <<EOT
+arch: amd64
+memory: 256
+ostype: unmanaged
+rootfs: $rootfs
+lxc.init.cmd: /bin/true
+EOT
+
+# crun: an OCI bundle with the same rootfs and a typical seccomp policy.
+bundle=$WORK/bundle
+mkdir -p "$bundle"
+(cd "$bundle" && crun spec --rootless=false >/dev/null 2>&1 || crun spec)
+python3 - "$bundle/config.json" "$rootfs" "$SECCOMP_JSON" <<'PY'
+import json, sys
+path, rootfs, seccomp_path = sys.argv[1:4]
+spec = json.load(open(path))
+spec["root"] = {"path": rootfs, "readonly": False}
+spec["process"]["args"] = ["/bin/true"]
+spec["process"]["terminal"] = False
+caps = set(spec["process"]["capabilities"]["bounding"])
+try:
+    profile = json.load(open(seccomp_path))
+except OSError:
+    profile = None
+if profile:
+    arches = []
+    for entry in profile.get("archMap", []):
+        if entry["architecture"] == "SCMP_ARCH_X86_64":
+            arches = [entry["architecture"]] + entry.get("subArchitectures", [])
+    rules = []
+    for rule in profile.get("syscalls", []):
+        inc = rule.get("includes", {})
+        if inc.get("arches") and "amd64" not in inc["arches"]: continue
+        if inc.get("caps") and not set(inc["caps"]) <= caps: continue
+        out = {"names": rule["names"], "action": rule["action"]}
+        if "errnoRet" in rule: out["errnoRet"] = rule["errnoRet"]
+        if rule.get("args"): out["args"] = rule["args"]
+        rules.append(out)
+    spec["linux"]["seccomp"] = {"defaultAction": profile["defaultAction"],
+                                "defaultErrnoRet": profile.get("defaultErrnoRet", 1),
+                                "architectures": arches, "syscalls": rules}
+json.dump(spec, open(path, "w"))
+PY
+
+run_both() {
+    unshare -m sh -c '
+        mount -t tmpfs none /sys/fs/cgroup/unified
+        PCT=$1; N=$2; BUNDLE=$3; RUN_DIR=$PCT_ROOT/run/pct/9200
+        now() { date +%s%N; }
+        # warm-up (fills the seccomp cache, page cache)
+        "$PCT" start 9200 >/dev/null 2>&1; while [ -d "$RUN_DIR" ]; do sleep 0.001; done
+        crun run -b "$BUNDLE" warm >/dev/null 2>&1 || true
+        t0=$(now)
+        i=0; while [ $i -lt "$N" ]; do
+            "$PCT" start 9200 >/dev/null 2>&1 || { echo "pct start failed" >&2; "$PCT" start 9200; exit 1; }
+            while [ -d "$RUN_DIR" ]; do sleep 0.001; done
+            i=$((i + 1))
+        done
+        t1=$(now)
+        i=0; while [ $i -lt "$N" ]; do
+            crun run -b "$BUNDLE" "bench$i" >/dev/null 2>&1 || { echo "crun run failed" >&2; crun run -b "$BUNDLE" "x$i"; exit 1; }
+            i=$((i + 1))
+        done
+        t2=$(now)
+        echo "pct  $(( (t1 - t0) / N / 1000 )) us per cycle"
+        echo "crun $(( (t2 - t1) / N / 1000 )) us per cycle"
+    ' sh "$PCT" "$N" "$bundle"
+}
+echo "start cycle (/bin/true as init), $N iterations each:"
+run_both
+
+# Monitor memory: a container that keeps running.
+cat >"$PCT_ROOT/etc/pve/lxc/9201.conf" <<EOT
+arch: amd64
+memory: 256
+ostype: unmanaged
+rootfs: $rootfs
+lxc.init.cmd: /bin/sleep 1000
+EOT
+rm -rf "$PCT_ROOT/run/pct/.seccomp-cache"  # this start compiles the filter again
+"$PCT" start 9201 --debug 2>&1 | grep -i 'seccomp filter' || true
+monitor=$(cat "$PCT_ROOT/run/pct/9201/monitor.pid")
+echo "monitor $(grep -E 'VmRSS' /proc/$monitor/status)"
+"$PCT" stop 9201
+"$PCT" start 9201 --debug 2>&1 | grep -i 'seccomp filter' || true
+"$PCT" stop 9201

@@ -1,0 +1,16 @@
+#pragma once
+// pct start (without --dry-run), stop, shutdown, reboot, suspend, resume.
+#include <vector>
+
+#include "cli/command_line.h"
+
+namespace pct::cli {
+
+// The real start of `pct start <id> [--skiplock] [--debug]`; start_command.cpp
+// calls it when --dry-run is not given.
+int run_start_container(const ParsedArgs& args);
+
+// `pct __post-stop <id>`: run by the monitor when init has exited.
+int run_post_stop_command(const std::vector<std::string>& args);
+
+}  // namespace pct::cli

@@ -1,0 +1,66 @@
+#pragma once
+// Port: one configured storage (config.md §11). The Linux side implements
+// `dir` (raw ext4 images and plain directories) and `btrfs` (subvolumes);
+// the fake records every call and can be told to fail.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/storage_config.h"
+
+namespace pct {
+
+enum class VolumeFormat { Raw, Subvol };
+
+struct AllocateRequest {
+    int vmid = 0;
+    uint64_t size_kib = 0;   // 0: a directory volume (subvol) without size limit
+    uint64_t root_uid = 0;   // owner of the new file system's root directory
+    uint64_t root_gid = 0;
+};
+
+struct StoredVolume {
+    std::string volid;       // "<storage>:<volname>"
+    int owner = 0;           // the vmid in the volume's name
+    VolumeFormat format = VolumeFormat::Raw;
+    uint64_t size_bytes = 0; // 0 for unsized directories
+};
+
+enum class StorageFeature { Snapshot, Rollback, Template, LinkedClone, Resize };
+
+class Storage {
+public:
+    virtual ~Storage() = default;
+    virtual const StorageDefinition& definition() const = 0;
+
+    // Allocates (and formats) a new volume named after the lowest free disk
+    // index; returns its volume id. Throws UserError and leaves nothing behind.
+    virtual std::string allocate(const AllocateRequest& request) = 0;
+    virtual void free(const std::string& volid) = 0;
+    // Host path of the volume: the raw image file or the directory.
+    virtual std::string path(const std::string& volid) const = 0;
+    virtual VolumeFormat format(const std::string& volid) const = 0;
+    virtual uint64_t size_bytes(const std::string& volid) const = 0;
+    virtual std::vector<StoredVolume> list(std::optional<int> owner) const = 0;
+    // Grows a raw image (the file system is grown by the caller).
+    virtual void resize(const std::string& volid, uint64_t new_size_bytes) = 0;
+
+    virtual bool supports(StorageFeature feature, const std::string& volid) const = 0;
+    virtual void snapshot(const std::string& volid, const std::string& name) = 0;
+    virtual void rollback(const std::string& volid, const std::string& name) = 0;
+    virtual void delete_snapshot(const std::string& volid, const std::string& name) = 0;
+
+    // Directory of vztmpl archives (<path>/template/cache).
+    virtual std::string template_directory() const = 0;
+};
+
+// Finds the Storage for a storage id; throws UserError when unknown or unsupported.
+class StorageRegistry {
+public:
+    virtual ~StorageRegistry() = default;
+    virtual Storage& get(const std::string& storage_id) = 0;
+};
+
+}  // namespace pct

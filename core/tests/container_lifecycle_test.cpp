@@ -1,0 +1,133 @@
+#include "core/container_lifecycle.h"
+
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+#include "fakes/memory_config_store.h"
+#include "fakes/recording_launcher.h"
+#include "fakes/seeded_random.h"
+
+namespace pct {
+namespace {
+
+class LifecycleTest : public ::testing::Test {
+protected:
+    StartPlanFactory factory() {
+        return [this](const ContainerConfig& config) {
+            plans_built_++;
+            StartPlan plan;
+            plan.vmid = 100;
+            if (const std::string* hostname = config.main.get("hostname")) plan.hostname = *hostname;
+            plan.warnings.push_back("plan warning");
+            return plan;
+        };
+    }
+    std::string error_of(const std::function<void()>& action) {
+        try {
+            action();
+        } catch (const UserError& e) {
+            return e.what();
+        }
+        return "";
+    }
+
+    MemoryConfigStore store_;
+    RecordingLauncher launcher_;
+    HostFacts facts_;
+    SeededRandom random_{1};
+    LifecycleContext ctx_{store_, launcher_, facts_, random_};
+    int plans_built_ = 0;
+};
+
+TEST_F(LifecycleTest, StartAppliesPendingChangesThenLaunches) {
+    store_.configs[100] = "hostname: old\nrootfs: /srv/ct\n\n[pve:pending]\nhostname: new\n";
+    StartOutcome outcome = start_container(ctx_, 100, {}, factory());
+    EXPECT_EQ(store_.configs[100], "hostname: new\nrootfs: /srv/ct\n");
+    ASSERT_EQ(launcher_.started_plans.size(), 1u);
+    EXPECT_EQ(launcher_.started_plans[0].hostname, "new");
+    EXPECT_EQ(outcome.init_pid, 1100);
+    EXPECT_EQ(outcome.warnings, std::vector<std::string>{"plan warning"});
+}
+
+TEST_F(LifecycleTest, StartRefusesRunningTemplateAndLocked) {
+    store_.configs[100] = "rootfs: /srv/ct\n";
+    launcher_.running.insert(100);
+    EXPECT_EQ(error_of([&] { start_container(ctx_, 100, {}, factory()); }), "CT 100 already running");
+    launcher_.running.clear();
+    store_.configs[100] = "rootfs: /srv/ct\ntemplate: 1\n";
+    EXPECT_EQ(error_of([&] { start_container(ctx_, 100, {}, factory()); }), "you can't start a CT if it's a template");
+    store_.configs[100] = "lock: backup\nrootfs: /srv/ct\n";
+    EXPECT_EQ(error_of([&] { start_container(ctx_, 100, {}, factory()); }), "CT is locked (backup)");
+    EXPECT_EQ(plans_built_, 0);
+    EXPECT_TRUE(launcher_.calls.empty());
+}
+
+TEST_F(LifecycleTest, StartIgnoresMountedLockAndSkiplock) {
+    store_.configs[100] = "lock: mounted\nrootfs: /srv/ct\n";
+    start_container(ctx_, 100, {}, factory());
+    launcher_.running.clear();
+    store_.configs[100] = "lock: backup\nrootfs: /srv/ct\n";
+    start_container(ctx_, 100, {.skiplock = true}, factory());
+    EXPECT_EQ(launcher_.calls, (std::vector<std::string>{"start 100", "start 100"}));
+}
+
+TEST_F(LifecycleTest, FailedLaunchIsReportedAndConfigStaysApplied) {
+    store_.configs[100] = "rootfs: /srv/ct\n";
+    launcher_.fail_start = "mp0: symlink encountered at: /srv/x";
+    EXPECT_EQ(error_of([&] { start_container(ctx_, 100, {}, factory()); }), "mp0: symlink encountered at: /srv/x");
+    EXPECT_TRUE(launcher_.running.empty());
+}
+
+TEST_F(LifecycleTest, MissingConfig) {
+    EXPECT_EQ(error_of([&] { stop_container(ctx_, 100, false); }),
+              "Configuration file '/etc/pve/lxc/100.conf' does not exist");
+}
+
+TEST_F(LifecycleTest, StopChecksStateAndLock) {
+    store_.configs[100] = "lock: backup\nrootfs: /srv/ct\n";
+    EXPECT_EQ(error_of([&] { stop_container(ctx_, 100, false); }), "CT 100 not running");
+    launcher_.running.insert(100);
+    EXPECT_EQ(error_of([&] { stop_container(ctx_, 100, false); }), "CT is locked (backup)");
+    stop_container(ctx_, 100, true);
+    store_.configs[100] = "lock: mounted\nrootfs: /srv/ct\n";
+    launcher_.running.insert(100);
+    stop_container(ctx_, 100, false);
+    EXPECT_EQ(launcher_.calls, (std::vector<std::string>{"kill 100", "kill 100"}));
+}
+
+TEST_F(LifecycleTest, ShutdownTimeoutFailsOrKills) {
+    store_.configs[100] = "rootfs: /srv/ct\n";
+    launcher_.running.insert(100);
+    launcher_.shutdown_times_out = true;
+    EXPECT_EQ(error_of([&] { shutdown_container(ctx_, 100, 5, false); }), "container did not stop");
+    EXPECT_TRUE(launcher_.running.count(100));
+    shutdown_container(ctx_, 100, 5, true);
+    EXPECT_EQ(launcher_.calls, (std::vector<std::string>{"shutdown 100 5", "shutdown 100 5", "kill 100"}));
+}
+
+TEST_F(LifecycleTest, ShutdownHasNoMountedException) {
+    store_.configs[100] = "lock: mounted\nrootfs: /srv/ct\n";
+    launcher_.running.insert(100);
+    EXPECT_EQ(error_of([&] { shutdown_container(ctx_, 100, 60, false); }), "CT is locked (mounted)");
+}
+
+TEST_F(LifecycleTest, RebootIgnoresLockAndRestarts) {
+    store_.configs[100] = "lock: backup\nrootfs: /srv/ct\n";
+    EXPECT_EQ(error_of([&] { reboot_container(ctx_, 100, 10, factory(), {}); }), "VM 100 not running");
+    launcher_.running.insert(100);
+    reboot_container(ctx_, 100, 10, factory(), {});
+    EXPECT_EQ(launcher_.calls, (std::vector<std::string>{"shutdown 100 10", "start 100"}));
+}
+
+TEST_F(LifecycleTest, SuspendAndResumeFreezeAndThaw) {
+    store_.configs[100] = "rootfs: /srv/ct\n";
+    EXPECT_EQ(error_of([&] { suspend_container(ctx_, 100); }), "CT 100 not running");
+    launcher_.running.insert(100);
+    EXPECT_EQ(error_of([&] { resume_container(ctx_, 100); }), "CT 100 is not suspended");
+    suspend_container(ctx_, 100);
+    resume_container(ctx_, 100);
+    EXPECT_EQ(launcher_.calls, (std::vector<std::string>{"freeze 100", "thaw 100"}));
+}
+
+}  // namespace
+}  // namespace pct

@@ -1,0 +1,49 @@
+#pragma once
+// Storage of type `btrfs` (config.md §11.3, §11.6): every volume is a btrfs
+// subvolume under <path>/images/<vmid>/ — `vm-<id>-disk-<N>/` holding the
+// ext4 image `disk.raw`, or `subvol-<id>-disk-<N>.subvol` used as a
+// directory — and snapshots are read-only subvolumes `<subvolume>@<name>`.
+// Subvolumes are created, snapshotted and deleted with the btrfs ioctls.
+#include <string>
+#include <vector>
+
+#include "runtime/dir_storage.h"
+
+namespace pct {
+
+class BtrfsStorage : public DirStorage {
+public:
+    explicit BtrfsStorage(StorageDefinition definition);
+
+    // DirStorage's activation, and the path must be on a btrfs file system.
+    void activate() override;
+
+    using DirStorage::allocate;
+    // A sized subvolume is refused: it would need btrfs quotas.
+    std::string allocate(const AllocateRequest& request, VolumeFormat format) override;
+    void resize(const std::string& volid, uint64_t new_size_bytes) override;
+    bool supports(StorageFeature feature, const std::string& volid) const override;
+    void snapshot(const std::string& volid, const std::string& name) override;
+    // Replaces the volume by a writable copy of snapshot `name` in one
+    // rename(RENAME_EXCHANGE), then deletes the previous state.
+    void rollback(const std::string& volid, const std::string& name) override;
+    void delete_snapshot(const std::string& volid, const std::string& name) override;
+
+    // Names of the volume's snapshots, sorted.
+    std::vector<std::string> snapshots(const std::string& volid) const;
+
+protected:
+    std::string entry_name(const Image& image) const override;
+    std::string volume_path(const Image& image) const override;
+    std::optional<std::string> volume_name_of_entry(const std::string& entry) const override;
+    bool create_raw_volume(const std::string& image_dir, const std::string& file_name, uint64_t size_bytes,
+                           const AllocateRequest& request) override;
+    bool create_subvol_volume(const std::string& image_dir, const std::string& file_name,
+                              const AllocateRequest& request) override;
+    // Deletes the volume's snapshots, then the volume.
+    void remove_volume(const Image& image) override;
+    // `nocow`: no copy-on-write for the image file (must be set while empty).
+    void prepare_new_image_file(int fd, const std::string& file) const override;
+};
+
+}  // namespace pct

@@ -1,0 +1,88 @@
+#include "runtime/post_stop.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "runtime/apparmor.h"
+#include "runtime/cgroups.h"
+#include "runtime/run_state.h"
+#include "runtime/volume_mounts.h"
+
+namespace pct {
+
+namespace {
+
+bool remove_below(int dir_fd, dev_t device) {
+    DIR* dir = ::fdopendir(::fcntl(dir_fd, F_DUPFD_CLOEXEC, 3));
+    if (!dir) return false;
+    bool ok = true;
+    while (struct dirent* entry = ::readdir(dir)) {
+        std::string name = entry->d_name;
+        if (name == "." || name == "..") continue;
+        struct stat info {};
+        if (::fstatat(dir_fd, name.c_str(), &info, AT_SYMLINK_NOFOLLOW) != 0) continue;
+        if (S_ISDIR(info.st_mode)) {
+            if (info.st_dev != device) {
+                ok = false;  // something is still mounted here: leave it
+                continue;
+            }
+            int child = ::openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (child < 0) {
+                ok = false;
+                continue;
+            }
+            ok = remove_below(child, device) && ok;
+            ::close(child);
+            if (::unlinkat(dir_fd, name.c_str(), AT_REMOVEDIR) != 0) ok = false;
+        } else if (::unlinkat(dir_fd, name.c_str(), 0) != 0) {
+            ok = false;
+        }
+    }
+    ::closedir(dir);
+    return ok;
+}
+
+}  // namespace
+
+bool remove_tree_same_fs(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return errno == ENOENT;
+    struct stat info {};
+    ::fstat(fd, &info);
+    bool ok = remove_below(fd, info.st_dev);
+    ::close(fd);
+    return ::rmdir(path.c_str()) == 0 && ok;
+}
+
+std::string last_exit_status(const HostPaths& paths, int vmid) {
+    std::string text = read_text_file(paths.run_dir(vmid) + "/exit-status");
+    while (!text.empty() && text.back() == '\n') text.pop_back();
+    return text;
+}
+
+std::vector<std::string> run_post_stop(const HostPaths& paths, int vmid, const PostStopHooks& hooks) {
+    std::vector<std::string> problems;
+    std::string run_dir = paths.run_dir(vmid);
+    std::optional<RunState> state = read_run_state(paths, vmid);
+    if (state) {
+        // In the monitor's namespace this takes the volumes away (and their
+        // loop devices with them); elsewhere nothing of ours is mounted there.
+        unmount_all(state->mounts);
+        unload_apparmor_profile(state->apparmor_loaded, run_dir);
+    } else {
+        unmount_all({run_dir + "/rootfs"});
+    }
+    if (hooks.delete_network) hooks.delete_network(vmid);
+    std::vector<std::string> cgroups = container_cgroup_dirs(vmid);
+    for (const auto& dir : cgroups) {
+        remove_cgroup_tree(dir);
+        struct stat info {};
+        if (::stat(dir.c_str(), &info) == 0) problems.push_back("cannot remove cgroup " + dir);
+    }
+    if (!remove_tree_same_fs(run_dir)) problems.push_back("cannot remove " + run_dir + " completely");
+    return problems;
+}
+
+}  // namespace pct

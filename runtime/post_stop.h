@@ -1,0 +1,29 @@
+#pragma once
+// After init has exited (runtime.md §12.3): unmount what the start mounted,
+// remove the cgroups, delete the network links, unload the AppArmor profile
+// and remove run/pct/<id>/. Run by the monitor (in its mount namespace, via
+// `pct __post-stop`), by `pct stop` when the monitor is gone, and by
+// `pct start` for state a crash left behind. Idempotent and best effort.
+#include <string>
+#include <vector>
+
+#include "runtime/host_paths.h"
+
+namespace pct {
+
+struct PostStopHooks {
+    // Deletes veth<id>i<N> (runtime/network_links.h); may be empty.
+    void (*delete_network)(int vmid) = nullptr;
+};
+
+// Returns what could not be cleaned up (for warnings).
+std::vector<std::string> run_post_stop(const HostPaths& paths, int vmid, const PostStopHooks& hooks);
+
+// How the last init ended ("killed 1" = SIGHUP = reboot request), if known.
+std::string last_exit_status(const HostPaths& paths, int vmid);
+
+// rm -r that never crosses into another file system (a mount still
+// present under the run dir is left alone). Returns false if anything stayed.
+bool remove_tree_same_fs(const std::string& path);
+
+}  // namespace pct
