@@ -1,5 +1,7 @@
 #include "core/init_plan.h"
 
+#include <algorithm>
+#include <cctype>
 #include <regex>
 
 #include "core/error.h"
@@ -21,7 +23,9 @@ std::string parse_signal(const std::string& key, const std::string& text) {
     static const std::regex number("\\d{1,2}");
     std::smatch match;
     if (std::regex_match(text, number)) return text;
-    if (std::regex_match(text, match, name)) return "SIG" + match[2].str();
+    std::string upper = text;  // LXC compares names without regard to case
+    std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return std::toupper(c); });
+    if (std::regex_match(upper, match, name)) return "SIG" + match[2].str();
     throw UserError(key + ": invalid signal '" + text + "'");
 }
 

@@ -337,7 +337,8 @@ TEST(StartPlan, FuseConnectionsOnlyWhenPresent) {
     StartHostFacts facts = fake_host_facts();
     EXPECT_EQ(find_mount(plan_for(base_config, facts), "bind", "/sys/fs/fuse/connections"), nullptr);
     facts.fuse_connections = true;
-    const SpecialMountPlan* fuse = find_mount(plan_for(base_config, facts), "bind", "/sys/fs/fuse/connections");
+    StartPlan plan = plan_for(base_config, facts);
+    const SpecialMountPlan* fuse = find_mount(plan, "bind", "/sys/fs/fuse/connections");
     ASSERT_NE(fuse, nullptr);
     EXPECT_TRUE(fuse->optional);
 }
@@ -408,7 +409,7 @@ TEST(StartPlan, EntrypointGetsArgvAndShm) {
 TEST(StartPlan, HaltSignals) {
     EXPECT_EQ(plan_for("ostype: archlinux\nrootfs: /srv/ct\n").init.halt_signal, "SIGRTMIN+4");
     EXPECT_EQ(plan_for(base_config).init.halt_signal, "");
-    StartPlan plan = plan_for(base_config + "lxc.signal.halt: SIGPWR\nlxc.signal.stop: TERM\n");
+    StartPlan plan = plan_for(base_config + "lxc.signal.halt: SIGPWR\nlxc.signal.stop: term\n");
     EXPECT_EQ(plan.init.halt_signal, "SIGPWR");
     EXPECT_EQ(plan.init.stop_signal, "SIGTERM");
     EXPECT_EQ(plan.init.reboot_signal, "SIGINT");
