@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "core/volume_mounter.h"
-#include "fakes/fake_storage.h"  // FailureInjector
+#include "fakes/failure_injector.h"
 
 namespace pct {
 

@@ -279,7 +279,8 @@ public:
     UnpackResult run() {
         ArchiveCompression compression = archive_compression_of(request_.archive);
         FileDescriptor file(::open(request_.archive.c_str(), O_RDONLY | O_CLOEXEC));
-        if (file.get() < 0) throw UserError("unable to open template archive '" + request_.archive + "': " + errno_text());
+        if (file.get() < 0)
+            throw UserError("unable to open template archive '" + request_.archive + "': " + errno_text());
         ::posix_fadvise(file.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
         std::optional<ThreadedDecompressor> decompressor;  // outlives the reader that pulls from it
 
@@ -353,7 +354,8 @@ private:
         int status = archive_write_header(writer, entry);
         if (status < ARCHIVE_WARN) {
             problem(name, archive_error(writer));
-            if (status == ARCHIVE_FATAL) throw UserError("unable to extract template archive - " + archive_error(writer));
+            if (status == ARCHIVE_FATAL)
+                throw UserError("unable to extract template archive - " + archive_error(writer));
             return;
         }
         if (status == ARCHIVE_WARN) warn("'" + name + "': " + archive_error(writer));

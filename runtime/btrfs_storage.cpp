@@ -15,6 +15,7 @@
 #include <cstring>
 
 #include "core/error.h"
+#include "runtime/unique_fd.h"
 
 namespace pct {
 
@@ -23,25 +24,10 @@ namespace {
 constexpr const char* kRawImageName = "disk.raw";
 constexpr mode_t kDirectoryMode = 0755;
 
-class Fd {
-public:
-    explicit Fd(int fd) : fd_(fd) {}
-    Fd(Fd&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
-    ~Fd() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int get() const { return fd_; }
-
-private:
-    int fd_;
-};
-
 [[noreturn]] void fail(const std::string& what, int error) { throw UserError(what + ": " + std::strerror(error)); }
 
-Fd open_directory(const std::string& path) {
-    Fd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+UniqueFd open_directory(const std::string& path) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (fd.get() < 0) fail("unable to open '" + path + "'", errno);
     return fd;
 }
@@ -150,7 +136,7 @@ std::optional<std::string> BtrfsStorage::volume_name_of_entry(const std::string&
 bool BtrfsStorage::create_raw_volume(const std::string& image_dir, const std::string& file_name, uint64_t size_bytes,
                                      const AllocateRequest& request) {
     const std::string subvolume = file_name.substr(0, file_name.size() - std::strlen(".raw"));
-    Fd parent = open_directory(image_dir);
+    UniqueFd parent = open_directory(image_dir);
     if (int error = create_subvolume(parent.get(), subvolume)) {
         if (error == EEXIST) return false;
         fail("unable to create btrfs subvolume '" + image_dir + "/" + subvolume + "'", error);
@@ -164,7 +150,7 @@ bool BtrfsStorage::create_raw_volume(const std::string& image_dir, const std::st
 
 bool BtrfsStorage::create_subvol_volume(const std::string& image_dir, const std::string& file_name,
                                         const AllocateRequest& request) {
-    Fd parent = open_directory(image_dir);
+    UniqueFd parent = open_directory(image_dir);
     if (int error = create_subvolume(parent.get(), file_name)) {
         if (error == EEXIST) return false;
         fail("unable to create btrfs subvolume '" + image_dir + "/" + file_name + "'", error);
@@ -202,7 +188,7 @@ std::vector<std::string> BtrfsStorage::snapshots(const std::string& volid) const
 void BtrfsStorage::remove_volume(const Image& image) {
     const std::string directory = image_directory(image.vmid);
     const std::string entry = entry_name(image);
-    Fd parent = open_directory(directory);
+    UniqueFd parent = open_directory(directory);
     if (!exists_in(parent.get(), entry)) throw UserError("volume '" + image.volid + "' does not exist");
     // Snapshots are subvolumes of their own; without the volume they would
     // be orphans, so they go first.
@@ -233,8 +219,8 @@ void BtrfsStorage::snapshot(const std::string& volid, const std::string& name) {
     const Image image = parse_image(volid);
     const std::string directory = image_directory(image.vmid);
     const std::string entry = entry_name(image);
-    Fd parent = open_directory(directory);
-    Fd source(::openat(parent.get(), entry.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    UniqueFd parent = open_directory(directory);
+    UniqueFd source(::openat(parent.get(), entry.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (source.get() < 0) {
         if (errno == ENOENT) throw UserError("volume '" + volid + "' does not exist");
         fail("unable to open '" + directory + "/" + entry + "'", errno);
@@ -250,9 +236,10 @@ void BtrfsStorage::rollback(const std::string& volid, const std::string& name) {
     const Image image = parse_image(volid);
     const std::string directory = image_directory(image.vmid);
     const std::string entry = entry_name(image);
-    Fd parent = open_directory(directory);
+    UniqueFd parent = open_directory(directory);
     if (!exists_in(parent.get(), entry)) throw UserError("volume '" + volid + "' does not exist");
-    Fd snapshot(::openat(parent.get(), (entry + "@" + name).c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    UniqueFd snapshot(
+        ::openat(parent.get(), (entry + "@" + name).c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (snapshot.get() < 0) {
         if (errno == ENOENT) throw UserError("snapshot '" + name + "' of volume '" + volid + "' does not exist");
         fail("unable to open snapshot '" + name + "' of volume '" + volid + "'", errno);
@@ -279,7 +266,7 @@ void BtrfsStorage::rollback(const std::string& volid, const std::string& name) {
 void BtrfsStorage::delete_snapshot(const std::string& volid, const std::string& name) {
     check_snapshot_name(name);
     const Image image = parse_image(volid);
-    Fd parent = open_directory(image_directory(image.vmid));
+    UniqueFd parent = open_directory(image_directory(image.vmid));
     if (int error = destroy_subvolume(parent.get(), entry_name(image) + "@" + name)) {
         if (error == ENOENT) throw UserError("snapshot '" + name + "' of volume '" + volid + "' does not exist");
         fail("unable to delete snapshot '" + name + "' of volume '" + volid + "'", error);

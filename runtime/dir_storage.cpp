@@ -5,7 +5,6 @@
 #include <linux/fs.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -18,6 +17,8 @@
 
 #include "core/error.h"
 #include "core/volume_id.h"
+#include "runtime/run_program.h"
+#include "runtime/unique_fd.h"
 
 namespace pct {
 
@@ -27,27 +28,6 @@ namespace {
 constexpr int kAllocateAttempts = 32;
 constexpr mode_t kImageFileMode = 0640;  // the image holds a whole guest file system
 constexpr mode_t kDirectoryMode = 0755;
-constexpr size_t kMaxCapturedOutput = 64 * 1024;
-
-class Fd {
-public:
-    explicit Fd(int fd) : fd_(fd) {}
-    ~Fd() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int get() const { return fd_; }
-    // Closes now, so that write-back errors reported by close() are seen.
-    int close() {
-        int result = ::close(fd_);
-        fd_ = -1;
-        return result;
-    }
-
-private:
-    int fd_;
-};
 
 [[noreturn]] void fail(const std::string& what, int error) { throw UserError(what + ": " + std::strerror(error)); }
 
@@ -72,78 +52,6 @@ bool is_mount_point(const std::string& path) {
     }, parent{};
     return ::stat(path.c_str(), &self) == 0 && ::stat((path + "/..").c_str(), &parent) == 0 &&
            self.st_dev != parent.st_dev;
-}
-
-// ---- running host tools -----------------------------------------------------------
-
-struct ProgramResult {
-    int exit_status = 0;  // 128 + signal when killed
-    std::string output;   // stdout and stderr, interleaved
-};
-
-// Tools come from the system directories only: the caller's PATH is not
-// trusted, since pct runs as root.
-std::string find_program(const std::string& name) {
-    for (const char* directory : {"/usr/sbin", "/usr/bin", "/sbin", "/bin"}) {
-        std::string candidate = std::string(directory) + "/" + name;
-        if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-    }
-    throw UserError("unable to run '" + name + "': not installed (searched /usr/sbin, /usr/bin, /sbin, /bin)");
-}
-
-// fork/exec without a shell, stdin from /dev/null, C locale for stable messages.
-ProgramResult run_program(const std::vector<std::string>& arguments) {
-    const std::string program = find_program(arguments.front());
-    std::vector<char*> argv;
-    for (const std::string& argument : arguments) argv.push_back(const_cast<char*>(argument.c_str()));
-    argv.push_back(nullptr);
-    char path_variable[] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
-    char locale_variable[] = "LC_ALL=C";
-    char* envp[] = {path_variable, locale_variable, nullptr};
-
-    Fd null_input(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-    if (null_input.get() < 0) fail("unable to open /dev/null", errno);
-    int pipe_fds[2];
-    if (::pipe2(pipe_fds, O_CLOEXEC) != 0) fail("unable to create a pipe", errno);
-    Fd output_read(pipe_fds[0]);
-    Fd output_write(pipe_fds[1]);
-
-    const pid_t pid = ::fork();
-    if (pid < 0) fail("unable to fork for " + arguments.front(), errno);
-    if (pid == 0) {
-        // Child: only async-signal-safe calls until execve.
-        if (::dup2(null_input.get(), 0) < 0 || ::dup2(output_write.get(), 1) < 0 || ::dup2(output_write.get(), 2) < 0)
-            ::_exit(127);
-        ::execve(program.c_str(), argv.data(), envp);
-        ::_exit(127);
-    }
-    output_write.close();
-
-    ProgramResult result;
-    char buffer[4096];
-    for (;;) {
-        const ssize_t got = ::read(output_read.get(), buffer, sizeof(buffer));
-        if (got < 0 && errno == EINTR) continue;
-        if (got <= 0) break;
-        if (result.output.size() < kMaxCapturedOutput) result.output.append(buffer, static_cast<size_t>(got));
-    }
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR) fail("unable to wait for " + arguments.front(), errno);
-    }
-    result.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    return result;
-}
-
-// Tool output as one line for a UserError.
-std::string one_line(std::string text) {
-    for (char& c : text)
-        if (c == '\n' || c == '\r' || c == '\t') c = ' ';
-    std::string collapsed;
-    for (char c : text)
-        if (!(c == ' ' && (collapsed.empty() || collapsed.back() == ' '))) collapsed += c;
-    while (!collapsed.empty() && collapsed.back() == ' ') collapsed.pop_back();
-    return collapsed;
 }
 
 // ---- removing a directory volume ------------------------------------------------------
@@ -180,7 +88,7 @@ void remove_contents(int fd, const std::string& shown_path) {
         }
         if (info.stx_attributes & STATX_ATTR_MOUNT_ROOT)
             throw UserError("unable to remove '" + shown + "': something is mounted there");
-        Fd child(::openat(fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        UniqueFd child(::openat(fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
         if (child.get() < 0) fail("unable to remove '" + shown + "'", errno);
         remove_contents(child.get(), shown);
         if (::unlinkat(fd, name.c_str(), AT_REMOVEDIR) != 0) fail("unable to remove '" + shown + "'", errno);
@@ -188,7 +96,7 @@ void remove_contents(int fd, const std::string& shown_path) {
 }
 
 void remove_tree(const std::string& path) {
-    Fd top(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    UniqueFd top(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (top.get() < 0) fail("unable to remove '" + path + "'", errno);
     remove_contents(top.get(), path);
     if (::rmdir(path.c_str()) != 0) fail("unable to remove '" + path + "'", errno);
@@ -196,7 +104,7 @@ void remove_tree(const std::string& path) {
 
 // Base images (templates) are immutable; the flag must go before unlink.
 void clear_immutable_flag(const std::string& path) {
-    Fd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
     if (fd.get() < 0) return;  // unlink reports the real problem
     int flags = 0;
     if (::ioctl(fd.get(), FS_IOC_GETFLAGS, &flags) != 0 || !(flags & FS_IMMUTABLE_FL)) return;
@@ -432,7 +340,7 @@ bool DirStorage::create_subvol_volume(const std::string& image_dir, const std::s
 }
 
 bool DirStorage::create_ext4_image(const std::string& file, uint64_t size_bytes, const AllocateRequest& request) const {
-    Fd fd(::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, kImageFileMode));
+    UniqueFd fd(::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, kImageFileMode));
     if (fd.get() < 0) {
         if (errno == EEXIST) return false;
         fail("unable to create '" + file + "'", errno);
@@ -446,14 +354,9 @@ bool DirStorage::create_ext4_image(const std::string& file, uint64_t size_bytes,
 
     // -O mmp: refuse to mount the file system twice at once (multiple mount
     // protection); root_owner: the CT's root owns "/" inside the image.
-    const ProgramResult result =
-        run_program({"mkfs.ext4", "-q", "-O", "mmp", "-E",
-                     "root_owner=" + std::to_string(request.root_uid) + ":" + std::to_string(request.root_gid), file});
-    if (result.exit_status != 0) {
-        std::string detail = one_line(result.output);
-        throw UserError("unable to format '" + file + "' with ext4: mkfs.ext4 exited with status " +
-                        std::to_string(result.exit_status) + (detail.empty() ? "" : ": " + detail));
-    }
+    run_host_program({"mkfs.ext4", "-q", "-O", "mmp", "-E",
+                      "root_owner=" + std::to_string(request.root_uid) + ":" + std::to_string(request.root_gid), file},
+                     "unable to format '" + file + "' with ext4");
     cleanup.dismiss();
     return true;
 }
@@ -540,7 +443,7 @@ void DirStorage::resize(const std::string& volid, uint64_t new_size_bytes) {
     if (new_size_bytes > static_cast<uint64_t>(std::numeric_limits<off_t>::max()))
         throw UserError("disk size " + std::to_string(new_size_bytes) + " is too large");
     const std::string path = volume_path(image);
-    Fd fd(::open(path.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC));
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC));
     if (fd.get() < 0) {
         if (errno == ENOENT) throw UserError("volume '" + volid + "' does not exist");
         fail("unable to open '" + path + "'", errno);

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "core/error.h"
+#include "runtime/unique_fd.h"
 
 namespace pct {
 
@@ -21,27 +22,13 @@ namespace {
 
 std::string errno_text() { return std::strerror(errno); }
 
-class FileDescriptor {
-public:
-    explicit FileDescriptor(int fd) : fd_(fd) {}
-    ~FileDescriptor() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    FileDescriptor(const FileDescriptor&) = delete;
-    FileDescriptor& operator=(const FileDescriptor&) = delete;
-    int get() const { return fd_; }
-
-private:
-    int fd_;
-};
-
+// Closing the fd drops the flock.
 class FlockLock : public ConfigLock {
 public:
-    explicit FlockLock(int fd) : fd_(fd) {}
-    ~FlockLock() override { ::close(fd_); }  // closing drops the flock
+    explicit FlockLock(UniqueFd fd) : fd_(std::move(fd)) {}
 
 private:
-    int fd_;
+    UniqueFd fd_;
 };
 
 void make_directories(const std::string& path) {
@@ -93,7 +80,7 @@ FileConfigStore::FileConfigStore(HostPaths paths, int lock_timeout_ms)
 
 std::optional<StoredConfig> FileConfigStore::read(int vmid) const {
     std::string path = paths_.config_file(vmid);
-    FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (fd.get() < 0) {
         if (errno == ENOENT) return std::nullopt;
         throw UserError("unable to read '" + path + "': " + errno_text());
@@ -117,23 +104,18 @@ std::unique_ptr<ConfigLock> FileConfigStore::lock(int vmid) {
     std::string dir = paths_.lock_dir();
     make_directories(dir);
     std::string path = dir + "/pve-config-" + std::to_string(vmid) + ".lock";
-    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) throw UserError("can't open lock file '" + path + "': " + errno_text());
+    UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+    if (!fd) throw UserError("can't open lock file '" + path + "': " + errno_text());
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(lock_timeout_ms_);
     auto pause = std::chrono::microseconds(500);
-    while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        if (errno != EWOULDBLOCK && errno != EINTR) {
-            ::close(fd);
-            throw UserError("can't lock file '" + path + "': " + errno_text());
-        }
-        if (std::chrono::steady_clock::now() >= deadline) {
-            ::close(fd);
+    while (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+        if (errno != EWOULDBLOCK && errno != EINTR) throw UserError("can't lock file '" + path + "': " + errno_text());
+        if (std::chrono::steady_clock::now() >= deadline)
             throw UserError("can't lock file '" + path + "' - got timeout");
-        }
         std::this_thread::sleep_for(pause);
         pause = std::min(pause * 2, std::chrono::microseconds(20000));
     }
-    return std::make_unique<FlockLock>(fd);
+    return std::make_unique<FlockLock>(std::move(fd));
 }
 
 void FileConfigStore::replace(int vmid, const std::string& text) {
@@ -142,7 +124,7 @@ void FileConfigStore::replace(int vmid, const std::string& text) {
     std::string path = paths_.config_file(vmid);
     std::string temp = dir + "/." + std::to_string(vmid) + ".conf.tmp." + std::to_string(::getpid());
     {
-        FileDescriptor fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640));
+        UniqueFd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640));
         if (fd.get() < 0) throw UserError("unable to write '" + path + "': " + errno_text());
         try {
             write_all(fd.get(), text, path);
@@ -158,7 +140,7 @@ void FileConfigStore::replace(int vmid, const std::string& text) {
         throw UserError("unable to write '" + path + "': " + reason);
     }
     // The rename is durable only once the directory entry is on disk.
-    FileDescriptor dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    UniqueFd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (dir_fd.get() >= 0) ::fsync(dir_fd.get());
 }
 

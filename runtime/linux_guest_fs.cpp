@@ -10,30 +10,13 @@
 #include <cerrno>
 #include <cstring>
 
+#include "runtime/unique_fd.h"
+
 namespace pct {
 
 namespace {
 
 constexpr int kOpenRetries = 16;  // openat2 returns EAGAIN when a rename races the lookup
-
-class Fd {
-public:
-    explicit Fd(int fd) : fd_(fd) {}
-    ~Fd() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int get() const { return fd_; }
-    int release() {
-        int fd = fd_;
-        fd_ = -1;
-        return fd;
-    }
-
-private:
-    int fd_;
-};
 
 [[noreturn]] void fail(std::string_view operation, std::string_view path, int error) {
     throw GuestFsError("unable to " + std::string(operation) + " '" + std::string(path) + "': " + std::strerror(error));
@@ -64,7 +47,7 @@ int open_in_root(int root_fd, std::string_view path, int flags, bool follow_last
 // that component's name; operations then act on the name via *at() calls,
 // which cannot leave the directory because the name has no slash.
 struct ParentAndName {
-    Fd directory;
+    UniqueFd directory;
     std::string name;
 };
 
@@ -77,7 +60,7 @@ ParentAndName open_parent(int root_fd, std::string_view path, std::string_view o
     if (name.empty() || name == "." || name == "..") fail(operation, path, EINVAL);
     int fd = open_in_root(root_fd, parent, O_PATH | O_DIRECTORY, true);
     if (fd < 0) fail(operation, path, errno);
-    return ParentAndName{Fd(fd), std::move(name)};
+    return ParentAndName{UniqueFd(fd), std::move(name)};
 }
 
 GuestFileStatus status_of(const struct stat& info) {
@@ -89,7 +72,7 @@ GuestFileStatus status_of(const struct stat& info) {
 }
 
 std::optional<GuestFileStatus> stat_in_root(int root_fd, std::string_view path, bool follow) {
-    Fd fd(open_in_root(root_fd, path, O_PATH, follow));
+    UniqueFd fd(open_in_root(root_fd, path, O_PATH, follow));
     if (fd.get() < 0) return std::nullopt;
     struct stat info {};
     if (::fstat(fd.get(), &info) != 0) return std::nullopt;
@@ -132,7 +115,7 @@ std::optional<GuestFileStatus> LinuxGuestFs::lstat(std::string_view path) const 
 }
 
 std::string LinuxGuestFs::read(std::string_view path, size_t max_bytes) const {
-    Fd fd(open_in_root(root_fd_, path, O_RDONLY, true));
+    UniqueFd fd(open_in_root(root_fd_, path, O_RDONLY, true));
     if (fd.get() < 0) fail("read", path, errno);
     std::string content;
     char buffer[65536];
@@ -154,10 +137,11 @@ void LinuxGuestFs::write(std::string_view path, std::string_view data, uint32_t 
     // A fresh file renamed over the target: readers never see a partial file
     // and a symlink at the target is replaced instead of followed.
     std::string temporary = name + ".tmp." + std::to_string(::getpid());
-    Fd file(::openat(directory.get(), temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    UniqueFd file(
+        ::openat(directory.get(), temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
     if (file.get() < 0) fail("write", path, errno);
     int error = fill_file(file.get(), data, mode, new_entry_owner_);
-    if (::close(file.release()) != 0 && error == 0) error = errno;
+    if (file.close() != 0 && error == 0) error = errno;
     if (error == 0 && ::renameat(directory.get(), temporary.c_str(), directory.get(), name.c_str()) != 0) error = errno;
     if (error != 0) {
         ::unlinkat(directory.get(), temporary.c_str(), 0);
@@ -166,7 +150,7 @@ void LinuxGuestFs::write(std::string_view path, std::string_view data, uint32_t 
 }
 
 bool LinuxGuestFs::is_writable(std::string_view path) const {
-    Fd fd(open_in_root(root_fd_, path, O_PATH, true));
+    UniqueFd fd(open_in_root(root_fd_, path, O_PATH, true));
     if (fd.get() < 0) return false;
     // The fd's /proc link reaches exactly the opened inode; access() then
     // reports read-only mounts (EROFS) as well.
@@ -176,7 +160,7 @@ bool LinuxGuestFs::is_writable(std::string_view path) const {
 void LinuxGuestFs::mkdir(std::string_view path, uint32_t mode) {
     auto [directory, name] = open_parent(root_fd_, path, "create directory");
     if (::mkdirat(directory.get(), name.c_str(), 0700) != 0) fail("create directory", path, errno);
-    Fd created(::openat(directory.get(), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    UniqueFd created(::openat(directory.get(), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (created.get() < 0) fail("create directory", path, errno);
     // The final mode is set after creation so that the umask does not apply.
     if (::fchmod(created.get(), mode & 07777) != 0) fail("create directory", path, errno);
@@ -204,14 +188,14 @@ std::string LinuxGuestFs::readlink(std::string_view path) const {
 }
 
 void LinuxGuestFs::chmod(std::string_view path, uint32_t mode) {
-    Fd fd(open_in_root(root_fd_, path, O_PATH, true));
+    UniqueFd fd(open_in_root(root_fd_, path, O_PATH, true));
     if (fd.get() < 0) fail("chmod", path, errno);
     // fchmod() refuses O_PATH descriptors; their /proc link does not.
     if (::fchmodat(AT_FDCWD, proc_fd_path(fd.get()).c_str(), mode & 07777, 0) != 0) fail("chmod", path, errno);
 }
 
 void LinuxGuestFs::chown(std::string_view path, uint64_t uid, uint64_t gid) {
-    Fd fd(open_in_root(root_fd_, path, O_PATH, true));
+    UniqueFd fd(open_in_root(root_fd_, path, O_PATH, true));
     if (fd.get() < 0) fail("chown", path, errno);
     if (::fchownat(fd.get(), "", static_cast<uid_t>(uid), static_cast<gid_t>(gid), AT_EMPTY_PATH) != 0)
         fail("chown", path, errno);

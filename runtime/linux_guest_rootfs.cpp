@@ -1,6 +1,5 @@
 #include "runtime/linux_guest_rootfs.h"
 
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -10,6 +9,7 @@
 
 #include "core/error.h"
 #include "runtime/linux_guest_fs.h"
+#include "runtime/run_program.h"
 
 namespace pct {
 
@@ -20,20 +20,6 @@ std::string read_host_file(const std::string& path) {
     std::ostringstream text;
     text << file.rdbuf();
     return text.str();
-}
-
-void run_ssh_keygen(const std::string& type, const std::string& comment, const std::string& key_file) {
-    pid_t child = ::fork();
-    if (child < 0) throw UserError("unable to generate SSH host keys: fork failed");
-    if (child == 0) {
-        ::execlp("ssh-keygen", "ssh-keygen", "-q", "-t", type.c_str(), "-N", "", "-C", comment.c_str(), "-f",
-                 key_file.c_str(), static_cast<char*>(nullptr));
-        ::_exit(127);
-    }
-    int status = 0;
-    while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {}
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        throw UserError("unable to generate SSH host key of type '" + type + "' (is ssh-keygen installed on the host?)");
 }
 
 }  // namespace
@@ -54,7 +40,8 @@ void LinuxGuestRootfs::generate_ssh_host_keys(GuestFs& fs, const guest::SshHostK
     try {
         for (const auto& type : plan.key_types) {
             std::string name = "ssh_host_" + type + "_key";
-            run_ssh_keygen(type, plan.comment, dir + "/" + name);
+            run_host_program({"ssh-keygen", "-q", "-t", type, "-N", "", "-C", plan.comment, "-f", dir + "/" + name},
+                             "unable to generate SSH host key of type '" + type + "'");
             fs.write("/etc/ssh/" + name, read_host_file(dir + "/" + name), 0600);
             fs.write("/etc/ssh/" + name + ".pub", read_host_file(dir + "/" + name + ".pub"), 0644);
         }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "runtime/unique_fd.h"
 
 namespace pct {
 
@@ -24,29 +25,6 @@ namespace {
 // LOOP_CTL_GET_FREE and the attach are two steps; another process may take
 // the device in between.
 constexpr int kLoopAttachAttempts = 16;
-
-class Fd {
-public:
-    explicit Fd(int fd = -1) : fd_(fd) {}
-    Fd(Fd&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
-    Fd& operator=(Fd&& other) noexcept {
-        if (this != &other) {
-            if (fd_ >= 0) ::close(fd_);
-            fd_ = other.fd_;
-            other.fd_ = -1;
-        }
-        return *this;
-    }
-    ~Fd() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int get() const { return fd_; }
-
-private:
-    int fd_;
-};
 
 [[noreturn]] void fail(const std::string& what, int error, const std::string& detail = "") {
     throw UserError(what + ": " + std::strerror(error) + (detail.empty() ? "" : " (" + detail + ")"));
@@ -110,7 +88,7 @@ MountOptions parse_options(const std::string& text, bool read_only) {
 // ---- loop devices -------------------------------------------------------------------
 
 struct LoopDevice {
-    Fd fd;  // while open, the device stays attached even without a mount
+    UniqueFd fd;  // while open, the device stays attached even without a mount
     std::string path;
 };
 
@@ -120,14 +98,14 @@ struct LoopDevice {
 // No PARTSCAN: partition tables inside a guest's image are none of the host's
 // business.
 LoopDevice attach_loop_device(const std::string& image, bool read_only) {
-    Fd file(::open(image.c_str(), (read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC));
+    UniqueFd file(::open(image.c_str(), (read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC));
     if (file.get() < 0) fail("unable to open '" + image + "'", errno);
     struct stat info {};
     if (::fstat(file.get(), &info) != 0) fail("unable to stat '" + image + "'", errno);
     if (!S_ISREG(info.st_mode)) throw UserError("'" + image + "' is not a raw image file");
 
     // Loop devices are a host-wide resource: only root may configure them.
-    Fd control(::open("/dev/loop-control", O_RDWR | O_CLOEXEC));
+    UniqueFd control(::open("/dev/loop-control", O_RDWR | O_CLOEXEC));
     if (control.get() < 0) fail("unable to open /dev/loop-control", errno);
 
     loop_info64 status{};
@@ -137,7 +115,7 @@ LoopDevice attach_loop_device(const std::string& image, bool read_only) {
     for (int attempt = 0; attempt < kLoopAttachAttempts; ++attempt) {
         const int number = ::ioctl(control.get(), LOOP_CTL_GET_FREE);
         if (number < 0) fail("unable to find a free loop device", errno);
-        LoopDevice device{Fd(::open(("/dev/loop" + std::to_string(number)).c_str(), O_RDWR | O_CLOEXEC)),
+        LoopDevice device{UniqueFd(::open(("/dev/loop" + std::to_string(number)).c_str(), O_RDWR | O_CLOEXEC)),
                           "/dev/loop" + std::to_string(number)};
         if (device.fd.get() < 0) fail("unable to open " + device.path, errno);
 
@@ -167,7 +145,7 @@ LoopDevice attach_loop_device(const std::string& image, bool read_only) {
 
 // Superblock magics of the file systems a `/dev/...` mount point may hold.
 std::string detect_filesystem(const std::string& device) {
-    Fd fd(::open(device.c_str(), O_RDONLY | O_CLOEXEC));
+    UniqueFd fd(::open(device.c_str(), O_RDONLY | O_CLOEXEC));
     if (fd.get() < 0) fail("unable to open '" + device + "'", errno);
     auto bytes_at = [&](off_t offset, size_t length) {
         std::string buffer(length, '\0');
@@ -194,10 +172,10 @@ std::string kernel_message(int context_fd) {
 // CAP_SYS_ADMIN: the kernel parses a file system that may have been written
 // by a guest, which only the host may ask for.
 // `shown` names the volume in errors: the image file rather than its loop device.
-Fd create_filesystem_mount(const std::string& type, const std::string& device, const std::string& shown,
-                           const MountOptions& options, bool read_only) {
+UniqueFd create_filesystem_mount(const std::string& type, const std::string& device, const std::string& shown,
+                                 const MountOptions& options, bool read_only) {
     const std::string what = "unable to mount '" + shown + "' (" + type + " on " + device + ")";
-    Fd context(::fsopen(type.c_str(), FSOPEN_CLOEXEC));
+    UniqueFd context(::fsopen(type.c_str(), FSOPEN_CLOEXEC));
     if (context.get() < 0) fail(what, errno);
     auto configure = [&](unsigned command, const char* key, const char* value) {
         if (::fsconfig(context.get(), command, key, value, 0) != 0) {
@@ -216,7 +194,7 @@ Fd create_filesystem_mount(const std::string& type, const std::string& device, c
             configure(FSCONFIG_SET_FLAG, key.c_str(), nullptr);
     }
     configure(FSCONFIG_CMD_CREATE, nullptr, nullptr);
-    Fd mount(::fsmount(context.get(), FSMOUNT_CLOEXEC, static_cast<unsigned>(options.set)));
+    UniqueFd mount(::fsmount(context.get(), FSMOUNT_CLOEXEC, static_cast<unsigned>(options.set)));
     if (mount.get() < 0) fail(what, errno, kernel_message(context.get()));
     return mount;
 }
@@ -224,14 +202,14 @@ Fd create_filesystem_mount(const std::string& type, const std::string& device, c
 // A detached copy of the directory tree at `source` (a recursive bind
 // mount; OPEN_TREE_CLONE needs CAP_SYS_ADMIN). Recursive, so that what is
 // mounted below the volume on the host comes along, as with mount --rbind.
-Fd create_bind_mount(const std::string& source, const MountOptions& options) {
+UniqueFd create_bind_mount(const std::string& source, const MountOptions& options) {
     if (!options.filesystem.empty())
         throw UserError("mount option '" + options.filesystem.front().first +
                         "' cannot be used for a directory volume (bind mount)");
     struct stat info {};
     if (::stat(source.c_str(), &info) != 0) fail("unable to bind mount '" + source + "'", errno);
     if (!S_ISDIR(info.st_mode)) throw UserError("unable to bind mount '" + source + "': not a directory");
-    Fd tree(::open_tree(AT_FDCWD, source.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE));
+    UniqueFd tree(::open_tree(AT_FDCWD, source.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE));
     if (tree.get() < 0) fail("unable to bind mount '" + source + "'", errno);
     if (options.set || options.clear) {
         // Recursive: a read-only volume stays read-only in every mount below it.
@@ -248,11 +226,11 @@ Fd create_bind_mount(const std::string& source, const MountOptions& options) {
 
 void LoopVolumeMounter::mount(const MountRequest& request) {
     const MountOptions options = parse_options(request.options, request.read_only);
-    Fd target(::open(request.target.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    UniqueFd target(::open(request.target.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (target.get() < 0) fail("unable to use '" + request.target + "' as mount target", errno);
 
     std::optional<LoopDevice> loop;  // attached until the mount holds it
-    Fd mount;
+    UniqueFd mount;
     if (request.is_device) {
         struct stat info {};
         if (::stat(request.source.c_str(), &info) != 0 || !S_ISBLK(info.st_mode))

@@ -71,7 +71,8 @@ public:
         for (size_t i = 0; i < kSignals.size(); ++i) ::sigaction(kSignals[i], &saved_[i], nullptr);
     }
     static void check() {
-        if (int signal = g_interrupted.load()) throw UserError(std::string("interrupted by signal ") + strsignal(signal));
+        if (int signal = g_interrupted.load())
+            throw UserError(std::string("interrupted by signal ") + strsignal(signal));
     }
 
 private:
@@ -244,7 +245,8 @@ std::string debian_arch_of(const std::string& elf) {
         case EM_RISCV: return "riscv64";
         case EM_PPC64: return "ppc64el";
         case EM_S390: return "s390x";
-        default: throw UserError("unsupported busybox architecture (ELF machine " + std::to_string(header.e_machine) + ")");
+        default:
+            throw UserError("unsupported busybox architecture (ELF machine " + std::to_string(header.e_machine) + ")");
     }
 }
 
@@ -275,8 +277,8 @@ constexpr const char* kInittab =
 
 constexpr const char* kRcS =
     "#!/bin/sh\n"
-    "# Boot script run once by init (inittab ::sysinit).\n"
-    "[ -s /etc/hostname ] && hostname -F /etc/hostname\n"
+    "# Boot script run once by init (inittab ::sysinit). The hostname is\n"
+    "# already set: pct gives the container its configured name.\n"
     "ip link set lo up 2>/dev/null\n"
     "if [ -f /etc/network/interfaces ]; then\n"
     "    mkdir -p /run/network\n"
@@ -477,7 +479,8 @@ public:
         std::string pattern = parent + "/." + name + ".build.XXXXXX";
         std::vector<char> buffer(pattern.begin(), pattern.end());
         buffer.push_back('\0');
-        if (!::mkdtemp(buffer.data())) throw UserError("unable to create a build directory in '" + parent + "': " + errno_text());
+        if (!::mkdtemp(buffer.data()))
+            throw UserError("unable to create a build directory in '" + parent + "': " + errno_text());
         path_ = buffer.data();
     }
     BuildDirectory(const BuildDirectory&) = delete;
@@ -513,6 +516,9 @@ void tidy_debian_rootfs(const std::string& rootfs) {
             if (entry.is_symlink(error) || entry.is_regular_file(error)) fs::remove(entry.path(), error);
     }
     fs::remove(rootfs + "/var/lib/dbus/machine-id", error);
+    // Runtime state of the package scripts; the container gets fresh ones.
+    for (const char* dir : {"run", "tmp"})
+        for (const auto& entry : fs::directory_iterator(rootfs + "/" + dir, error)) fs::remove_all(entry.path(), error);
     // Replaced rather than written through: never follow a link out of the tree.
     auto replace = [&](const char* path, const std::string& content) {
         std::string full = rootfs + "/" + path;

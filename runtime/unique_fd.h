@@ -26,6 +26,8 @@ public:
         if (fd_ >= 0) ::close(fd_);
         fd_ = fd;
     }
+    // Closes now and returns close()'s result: write-back errors show up there.
+    int close() { return ::close(std::exchange(fd_, -1)); }
 
 private:
     int fd_ = -1;

@@ -13,7 +13,8 @@ int run_build(const Arguments& args, const HostPaths& paths) {
     const std::string& kind = args.positionals[0];
     const std::string& storage_id = args.positionals[1];
     if (kind != "busybox" && kind != "debian-12")
-        throw ParameterError({"kind: value '" + kind + "' does not have a value in the enumeration 'busybox, debian-12'"});
+        throw ParameterError(
+            {"kind: value '" + kind + "' does not have a value in the enumeration 'busybox, debian-12'"});
     StorageDefinition storage = find_enabled_storage(paths, storage_id);
     if (!allows_templates(storage)) throw UserError("storage '" + storage_id + "' does not support templates");
     std::string cache_dir = template_cache_dir(storage);

@@ -46,7 +46,8 @@ Arguments parse_arguments(const CommandSpec& spec, const std::vector<std::string
                                   [&](const OptionSpec& option) { return option.name == name; });
         if (known == spec.options.end()) throw UsageError("Unknown option: " + name + "\n400 unable to parse option");
         if (!value) {
-            if (i + 1 >= args.size()) throw UsageError("Option " + name + " requires an argument\n400 unable to parse option");
+            if (i + 1 >= args.size())
+                throw UsageError("Option " + name + " requires an argument\n400 unable to parse option");
             value = args[++i];
         }
         if (!known->allowed.empty() &&

@@ -68,7 +68,8 @@ const Command* resolve(const std::string& name, std::string& error) {
         }
     }
     if (matches == 1) return match;
-    error = matches == 0 ? "ERROR: unknown command 'pveam " + name + "'" : "ERROR: incomplete command 'pveam " + name + "'";
+    error = matches == 0 ? "ERROR: unknown command" : "ERROR: incomplete command";
+    error += " 'pveam " + name + "'";
     return nullptr;
 }
 

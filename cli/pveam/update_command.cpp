@@ -43,7 +43,9 @@ private:
     std::ofstream file_;
 };
 
-bool starts_with_bytes(const std::string& data, std::string_view magic) { return data.compare(0, magic.size(), magic) == 0; }
+bool starts_with_bytes(const std::string& data, std::string_view magic) {
+    return data.compare(0, magic.size(), magic) == 0;
+}
 
 // Index files are usually served compressed (aplinfo.dat.gz).
 std::string decompressed(const std::string& data, const std::string& url) {

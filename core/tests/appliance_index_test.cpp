@@ -89,17 +89,19 @@ TEST(ApplianceIndexParse, ReportsBadRecordsAndKeepsTheGoodOnes) {
                        " starts with a continuation\n\n"
                        "Package: badsum\nVersion: 1\nType: lxc\nOS: x\nsha512sum: 1234\n\n"
                        "Package: pve-web-news\nDescription: news\n\n"
+                       "Package: a/b\nVersion: 1\nType: lxc\nOS: x\n\n"
                        "Package: good\nVersion: 1\nType: lxc\nOS: x\n";
     auto index = parse_appliance_index(text, kSource);
     ASSERT_EQ(index.records.size(), 1u);
     EXPECT_EQ(index.records[0].package, "good");
-    ASSERT_EQ(index.problems.size(), 6u);
+    ASSERT_EQ(index.problems.size(), 7u);
     EXPECT_EQ(index.problems[0], "found incomplete appliance record 'noversion' - missing Version");
     EXPECT_EQ(index.problems[1], "unable to parse appliance record: version = 'v1'");
     EXPECT_EQ(index.problems[2], "unable to parse appliance record: unknown type 'qemu'");
     EXPECT_EQ(index.problems[3], "unable to parse appliance record: garbage line");
     EXPECT_EQ(index.problems[4], "unable to parse appliance record: starts with a continuation");
     EXPECT_EQ(index.problems[5], "appliance record 'badsum' has a malformed sha512sum");
+    EXPECT_EQ(index.problems[6], "appliance record 'a/b' has an unusable template name");
 }
 
 TEST(ApplianceIndexParse, EmptyTextHasNoRecords) {

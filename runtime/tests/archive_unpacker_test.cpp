@@ -278,6 +278,18 @@ TEST_F(ArchiveUnpackerTest, AnEscapeAttemptStopsTheExtraction) {
     EXPECT_TRUE(fs::is_empty(decoy_));
 }
 
+TEST_F(ArchiveUnpackerTest, StopsPromptlyInTheMiddleOfACompressedArchive) {
+    // The decompressing thread is still busy when the extraction gives up.
+    std::string archive = dir_ + "/stop.tar.zst";
+    std::vector<TestEntry> entries = {{.path = "../escape", .content = "x"}};
+    for (int i = 0; i < 40; ++i)
+        entries.push_back({.path = "./f" + std::to_string(i), .content = std::string(1 << 20, 'a' + i % 26)});
+    write_archive(archive, entries, archive_write_add_filter_zstd);
+    EXPECT_EQ(user_error_of([&] { unpack(archive); }),
+              "unable to extract template archive - '../escape': Path contains '..'");
+    EXPECT_TRUE(fs::is_empty(target_));
+}
+
 struct Compression {
     const char* suffix;
     int (*add_filter)(archive*);

@@ -196,8 +196,8 @@ TEST_F(TemplateBuilderTest, FindsTheDebianMirrorInAptSources) {
                          "Types: deb\n# http://snapshot.debian.org/archive/debian/20250520T000000Z\n"
                          "URIs: http://deb.debian.org/debian\nSuites: bookworm bookworm-updates\nComponents: main\n"}),
               "http://deb.debian.org/debian");
-    EXPECT_EQ(debian_mirror_from_apt_sources({}, {"Types: deb\nEnabled: no\nURIs: http://a/debian\nSuites: bookworm\n"}),
-              "");
+    EXPECT_EQ(
+        debian_mirror_from_apt_sources({}, {"Types: deb\nEnabled: no\nURIs: http://a/debian\nSuites: bookworm\n"}), "");
     EXPECT_EQ(debian_mirror_from_apt_sources({"deb https://packages.cloud.google.com/apt cloud-sdk-bookworm main\n"},
                                              {}),
               "");
