@@ -4,6 +4,7 @@
 #include <regex>
 
 #include "core/error.h"
+#include "core/idmap.h"
 #include "core/value_formats.h"
 
 namespace pct {
@@ -11,7 +12,9 @@ namespace pct {
 namespace {
 
 std::optional<std::string> regex_check(std::string_view value, const std::regex& pattern, const char* what) {
-    if (std::regex_match(value.begin(), value.end(), pattern)) return std::nullopt;
+    if (matches_whole(value, pattern)) return std::nullopt;
+    if (value.size() > kMaxPatternInput)
+        return std::string("value is too long for the ") + what + " format (" + std::to_string(value.size()) + " characters)";
     return "value '" + std::string(value) + "' does not match the " + what + " format";
 }
 
@@ -51,9 +54,12 @@ std::optional<std::string> check_mount_options(std::string_view value) {
 }
 
 std::optional<std::string> check_mount_idmap(std::string_view value) {
-    static const std::regex entry("passthrough|[ug]:\\d+:\\d+:\\d+(;[ug]:\\d+:\\d+:\\d+)*");
-    if (std::regex_match(value.begin(), value.end(), entry)) return std::nullopt;
-    return "failed to parse mount point idmap: " + std::string(value);
+    try {
+        parse_mount_idmap(value);
+    } catch (const UserError& e) {
+        return std::string(e.what());
+    }
+    return std::nullopt;
 }
 
 std::optional<std::string> check_volume(std::string_view value) {
@@ -105,9 +111,22 @@ std::optional<std::string> check_mac(std::string_view value) {
     return std::nullopt;
 }
 
+// "\d+(;\d+)*" by hand: a list of all 4094 VLANs is long enough to overflow
+// std::regex's recursion.
 std::optional<std::string> check_trunks(std::string_view value) {
-    static const std::regex trunks("\\d+(;\\d+)*");
-    return regex_check(value, trunks, "VLAN list");
+    bool digit_seen = false;
+    for (char c : value) {
+        if (c >= '0' && c <= '9') {
+            digit_seen = true;
+        } else if (c == ';' && digit_seen) {
+            digit_seen = false;
+        } else {
+            digit_seen = false;
+            break;
+        }
+    }
+    if (digit_seen) return std::nullopt;
+    return "value does not match the VLAN list format (numbers separated by ';')";
 }
 
 std::optional<std::string> check_device_path(std::string_view value) {
@@ -122,13 +141,14 @@ std::optional<std::string> check_no_control_chars(std::string_view value) {
 }
 
 std::optional<std::string> check_env(std::string_view value) {
-    static const std::regex name("\\w+");
     size_t start = 0;
     while (start < value.size()) {
         size_t end = value.find('\0', start);
         std::string_view item = value.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
         auto eq = item.find('=');
-        if (eq == std::string_view::npos || !std::regex_match(item.begin(), item.begin() + eq, name))
+        bool word = eq != std::string_view::npos && eq > 0 &&
+                    std::all_of(item.begin(), item.begin() + eq, [](unsigned char c) { return std::isalnum(c) || c == '_'; });
+        if (!word)
             return "invalid environment variable '" + std::string(item) + "' (expected NAME=value)";
         if (auto problem = check_no_control_chars(item)) return problem;
         if (end == std::string_view::npos) break;

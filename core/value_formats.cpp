@@ -26,6 +26,10 @@ bool is_prefixed(std::string_view text, bool (*is_address)(std::string_view), in
 
 }  // namespace
 
+bool matches_whole(std::string_view text, const std::regex& pattern) {
+    return text.size() <= kMaxPatternInput && std::regex_match(text.begin(), text.end(), pattern);
+}
+
 bool is_ipv4(std::string_view text) {
     int parts = 0;
     size_t start = 0;
@@ -90,17 +94,17 @@ bool is_unicast_mac(std::string_view text) {
 
 bool is_dns_name(std::string_view text) {
     static const std::regex label("[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*");
-    return !text.empty() && std::regex_match(text.begin(), text.end(), label);
+    return !text.empty() && matches_whole(text, label);
 }
 
 bool is_config_id(std::string_view text) {
     static const std::regex id("[a-zA-Z][a-zA-Z0-9_-]+");
-    return std::regex_match(text.begin(), text.end(), id);
+    return matches_whole(text, id);
 }
 
 bool is_tag(std::string_view text) {
     static const std::regex tag("[a-zA-Z0-9_][a-zA-Z0-9_+.-]*");
-    return std::regex_match(text.begin(), text.end(), tag);
+    return matches_whole(text, tag);
 }
 
 std::vector<std::string> split_list(std::string_view text) {
@@ -140,7 +144,7 @@ std::optional<std::string> check_startup(std::string_view text) {
     while (start <= text.size()) {
         size_t comma = text.find(',', start);
         std::string part(text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
-        if (!std::regex_match(part, item)) return "invalid startup value '" + part + "'";
+        if (!matches_whole(part, item)) return "invalid startup value '" + part + "'";
         if (comma == std::string_view::npos) break;
         start = comma + 1;
     }

@@ -2,11 +2,18 @@
 // Scalar formats shared by options and property strings (config.md §4).
 // Each check returns an error message, or nullopt when the value is fine.
 #include <optional>
+#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace pct {
+
+// std::regex matching recurses per repetition, so a long enough value would
+// overflow the stack; every whole-value pattern match goes through this,
+// which refuses inputs longer than kMaxPatternInput instead.
+constexpr size_t kMaxPatternInput = 4096;
+bool matches_whole(std::string_view text, const std::regex& pattern);
 
 bool is_ipv4(std::string_view text);
 bool is_ipv6(std::string_view text);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
+#include "core/config_file.h"
 #include "core/option_schema.h"
 
 namespace pct {
@@ -96,6 +97,31 @@ TEST(OptionSchema, LoadCheckIsTypeOnly) {
     EXPECT_EQ(check_value_on_load(tty, "007"), "7");
     EXPECT_THROW(check_value_on_load(tty, "-1"), UserError);
     EXPECT_EQ(check_value_on_load(*find_option("ostype"), "redhat"), "redhat");
+}
+
+}  // namespace
+}  // namespace pct
+
+namespace pct {
+namespace {
+
+// std::regex recursion used to overflow the stack on values like these.
+TEST(OptionSchema, VeryLongValuesGiveErrorsNotCrashes) {
+    std::string trunks;
+    for (int i = 0; i < 30000; ++i) trunks += "1;";
+    trunks += "1";
+    EXPECT_EQ(validate_option("net0", "name=eth0,trunks=" + trunks), std::vector<std::string>{});
+    EXPECT_EQ(validate_option("net0", "name=eth0,trunks=" + trunks + ";").size(), 1u);
+    std::string zone(100000, 'a');
+    EXPECT_EQ(validate_option("timezone", zone).size(), 1u);
+    std::string labels;
+    for (int i = 0; i < 30000; ++i) labels += "a.";
+    EXPECT_EQ(validate_option("searchdomain", labels + "a").size(), 1u);
+    std::string idmap = "u:0:1:1";
+    for (int i = 1; i < 20000; ++i) idmap += ";u:" + std::to_string(i) + ":" + std::to_string(i + 1) + ":1";
+    EXPECT_EQ(validate_option("mp0", "/srv,mp=/srv,idmap=" + idmap), std::vector<std::string>{});
+    ParsedConfig parsed = parse_config("net0: name=eth0,trunks=" + trunks + ";x\ntimezone: " + zone + "\n", 100);
+    EXPECT_EQ(parsed.problems.size(), 2u);
 }
 
 }  // namespace
