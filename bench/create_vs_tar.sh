@@ -37,6 +37,7 @@ for i in $(seq 1 "$runs"); do
     sync -f "$target"
     tar_times+=("$(elapsed "$start" "$(now)")")
     rm -rf "$target"
+    sync  # the removal's journal work must not land in the next timing
 
     for mode in 0 1; do
         sync
@@ -46,6 +47,7 @@ for i in $(seq 1 "$runs"); do
         t=$(elapsed "$start" "$(now)")
         if [ $mode = 0 ]; then priv_times+=("$t"); else unpriv_times+=("$t"); fi
         "$pct" destroy 500 >/dev/null 2>&1
+        sync
     done
 done
 
