@@ -1,6 +1,7 @@
 // Runs as root: owners, device exclusion and security.capability need it.
 #include "runtime/archive_unpacker.h"
 
+#include <algorithm>
 #include <archive.h>
 #include <archive_entry.h>
 #include <gtest/gtest.h>
@@ -315,7 +316,13 @@ INSTANTIATE_TEST_SUITE_P(ArchiveUnpacker, ArchiveUnpackerCompressionTest,
                                            Compression{".tar.gz", archive_write_add_filter_gzip},
                                            Compression{".tar.bz2", archive_write_add_filter_bzip2},
                                            Compression{".tar.xz", archive_write_add_filter_xz},
-                                           Compression{".tar.zst", archive_write_add_filter_zstd}));
+                                           Compression{".tar.zst", archive_write_add_filter_zstd}),
+                         // Readable test names ("tar_gz") instead of the parameter's bytes.
+                         [](const ::testing::TestParamInfo<Compression>& info) {
+                             std::string name = info.param.suffix + 1;
+                             std::replace(name.begin(), name.end(), '.', '_');
+                             return name;
+                         });
 
 TEST_F(ArchiveUnpackerTest, ChoosesTheCompressionBySuffix) {
     EXPECT_EQ(archive_compression_of("/x/debian.tar"), ArchiveCompression::none);
