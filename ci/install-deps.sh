@@ -13,9 +13,11 @@ packages=(
     libmnl-dev nlohmann-json3-dev libssl-dev libcurl4-openssl-dev
     # tests and benchmarks
     googletest libgtest-dev libgmock-dev libbenchmark-dev
-    # runtime tools used by later parts and their tests
+    # runtime tools: templates, storage, networking; ssh-keygen makes guest host keys
     busybox-static apparmor e2fsprogs btrfs-progs iproute2 util-linux
-    debootstrap zstd xz-utils
+    debootstrap zstd xz-utils openssh-client
+    # the reference runtime and seccomp policy of bench/start_cycle.sh
+    crun golang-github-containers-common
 )
 
 missing=()
