@@ -9,6 +9,7 @@
 #include "core/config_views.h"
 #include "core/error.h"
 #include "runtime/container_state.h"
+#include "runtime/storage_registry.h"
 
 namespace pct::cli {
 
@@ -67,8 +68,13 @@ int run_set(const ParsedArgs& args) {
     request.delete_keys = args.list("delete");
     request.revert_keys = args.list("revert");
     bool running = is_container_running(ctx.paths, vmid);
-    ChangeContext change{
-        .vmid = vmid, .running = running, .facts = ctx.facts(), .random = ctx.random, .storage = &ctx.storage()};
+    LinuxStorageRegistry storages(ctx.storage());
+    ChangeContext change{.vmid = vmid,
+                         .running = running,
+                         .facts = ctx.facts(),
+                         .random = ctx.random,
+                         .storage = &ctx.storage(),
+                         .storages = &storages};
     validate_change_request(request, change);
 
     auto lock = ctx.store.lock(vmid);

@@ -26,12 +26,6 @@ bool is_mount_key(std::string_view key) { return key == "rootfs" || is_family(ke
 
 bool is_storage_volume(const std::string& volume) { return !volume.empty() && volume[0] != '/'; }
 
-bool is_new_disk_request(const std::string& volume) {
-    auto colon = volume.find(':');
-    if (colon == std::string::npos || colon == 0) return false;
-    return is_unsigned_number(std::string_view(volume).substr(colon + 1));
-}
-
 std::vector<std::string> delete_list(const ConfigSection& pending) {
     const std::string* value = pending.get("delete");
     return value ? split_list(*value) : std::vector<std::string>{};
@@ -156,6 +150,53 @@ std::string canonical_network_value(const std::string& value, Random& random) {
     return print_property_string(net, network_format());
 }
 
+bool is_referenced_elsewhere(const ContainerConfig& config, const std::string& unused_key, const std::string& volume) {
+    auto uses = [&](const ConfigSection& section, bool skip_key) {
+        for (const auto& [key, value] : section.values) {
+            if (skip_key && key == unused_key) continue;
+            if ((is_mount_key(key) || is_family(key, "unused")) && volume_of_mount_value(value) == volume) return true;
+        }
+        return false;
+    };
+    if (uses(config.main, true) || uses(config.pending, false)) return true;
+    for (const auto& [name, snapshot] : config.snapshots)
+        if (uses(snapshot, false)) return true;
+    return false;
+}
+
+// Deleting unusedN destroys the volume when the CT owns it and nothing else
+// refers to it (config.md §6.6, §7.3).
+std::string free_unused_volume(const ContainerConfig& config, const std::string& key, const std::string& volume,
+                               const ChangeContext& context) {
+    std::string id = std::to_string(context.vmid);
+    std::optional<int> owner;
+    try {
+        owner = parse_dir_volname(parse_volume_id(volume).volname).owner_vmid;
+    } catch (const UserError&) {
+    }
+    if (owner != context.vmid) return "ignore deletion of '" + volume + "', CT " + id + " isn't the owner!";
+    if (is_referenced_elsewhere(config, key, volume)) return "";
+    if (!context.storages)
+        return "volume '" + volume + "' of CT " + id + " was removed from the config but not freed (no storage access)";
+    context.storages->get(parse_volume_id(volume).storage).free(volume);
+    return "";
+}
+
+// The container's root on the host, owner of new file systems (runtime.md §4.2).
+std::pair<uint64_t, uint64_t> container_root_ids(const ContainerConfig& config) {
+    std::vector<IdMapEntry> custom;
+    for (const auto& [key, value] : config.main.lxc)
+        if (key == "lxc.idmap") custom.push_back(parse_idmap_entry(value));
+    const std::string* unprivileged = config.main.get("unprivileged");
+    auto map = effective_idmap(custom, unprivileged && *unprivileged == "1");
+    return {root_host_id(map, 'u'), root_host_id(map, 'g')};
+}
+
+struct AllocatedVolume {
+    Storage* storage;
+    std::string volid;
+};
+
 // §7.3 for one key; returns a warning or empty.
 std::string apply_deletion(ContainerConfig& config, const std::string& key, const ChangeContext& context) {
     std::string warning;
@@ -168,21 +209,33 @@ std::string apply_deletion(ContainerConfig& config, const std::string& key, cons
         std::string volume = volume_of_mount_value(*current);
         if (is_storage_volume(volume)) add_unused_volume(config.main, volume);
     } else if (current && is_family(key, "unused")) {
-        // Freeing storage volumes comes with the storage layer; until then the
-        // volume is only forgotten, never silently destroyed.
-        warning = "volume '" + volume_of_mount_value(*current) + "' of CT " + std::to_string(context.vmid) +
-                  " was removed from the config but not freed (storage management is not available yet)";
+        warning = free_unused_volume(config, key, volume_of_mount_value(*current), context);
     }
     config.main.values.erase(key);
     return warning;
 }
 
-void apply_value(ContainerConfig& config, const std::string& key, const std::string& value, const ChangeContext& context) {
+void apply_value(ContainerConfig& config, const std::string& key, const std::string& value, const ChangeContext& context,
+                 std::vector<AllocatedVolume>& allocated) {
     if (is_mount_key(key)) {
         std::string volume = volume_of_mount_value(value);
-        if (is_new_disk_request(volume))
-            throw UserError("allocating new volumes ('" + volume + "') needs storage support, which is not available yet");
-        std::string canonical = canonical_mount_value(key, value);
+        std::string canonical;
+        if (auto request = parse_new_disk_request(volume)) {
+            if (!context.storages) throw UserError("allocating new volumes ('" + volume + "') needs storage access");
+            Storage& storage = context.storages->get(request->storage);
+            auto [uid, gid] = container_root_ids(config);
+            std::string volid =
+                storage.allocate({.vmid = context.vmid, .size_kib = request->size_kib, .root_uid = uid, .root_gid = gid});
+            allocated.push_back({&storage, volid});
+            const PropertyFormat& format = key == "rootfs" ? rootfs_format() : mount_point_format();
+            PropertyMap map = parse_property_string(value, format);
+            map["volume"] = volid;
+            map["size"] = format_disk_size(request->size_kib * 1024);
+            canonical = print_property_string(map, format);
+            volume = volid;
+        } else {
+            canonical = canonical_mount_value(key, value);
+        }
         if (const std::string* old = config.main.get(key)) {
             std::string old_volume = volume_of_mount_value(*old);
             if (is_storage_volume(old_volume) && old_volume != volume) add_unused_volume(config.main, old_volume);
@@ -217,10 +270,11 @@ std::vector<std::string> apply_pending(ContainerConfig& config, const ChangeCont
     cleanup_pending(config);
 
     std::vector<std::string> applied;
+    std::vector<AllocatedVolume> allocated;
     for (const auto& [key, value] : config.pending.values) {
         if (key == "delete" || !selected(key)) continue;
         try {
-            apply_value(config, key, value, context);
+            apply_value(config, key, value, context, allocated);
             applied.push_back(key);
         } catch (const UserError& e) {
             errors.push_back("unable to apply pending change " + key + " : " + e.what());
@@ -231,7 +285,16 @@ std::vector<std::string> apply_pending(ContainerConfig& config, const ChangeCont
         config.main.description = std::move(config.pending.description);
         config.pending.description.clear();
     }
-    if (!errors.empty()) throw ParameterError(errors);
+    if (!errors.empty()) {
+        // Nothing is written after a failure, so new volumes must not stay behind.
+        for (const auto& volume : allocated) {
+            try {
+                volume.storage->free(volume.volid);
+            } catch (const UserError&) {
+            }
+        }
+        throw ParameterError(errors);
+    }
     return warnings;
 }
 

@@ -9,6 +9,7 @@
 #include "core/config_file.h"
 #include "core/host_facts.h"
 #include "core/random.h"
+#include "core/storage.h"
 #include "core/storage_config.h"
 
 namespace pct {
@@ -28,6 +29,7 @@ struct ChangeContext {
     const HostFacts& facts;
     Random& random;
     const StorageConfig* storage = nullptr;  // for volume checks; null skips them
+    StorageRegistry* storages = nullptr;     // allocates and frees volumes; null refuses to
 };
 
 // Parameter checks that need no config: every value valid, items known,

@@ -112,6 +112,28 @@ assert_eq "btrfs destroy exit ($err)" 0 "$rc"
 assert_eq "btrfs destroy removed every subvolume" "" "$(ls "$BTRFS_DIR/images/101" 2>/dev/null)"
 assert_clean "btrfs destroy"
 
+# pct set allocates STORAGE:SIZE volumes; a detached volume becomes unusedN
+# and deleting that frees it.
+mkdir -p "$WORK/bind-root"
+write_config 104 <<EOT
+memory: 512
+rootfs: $WORK/bind-root
+unprivileged: 1
+EOT
+run_pct set 104 --mp0 local:0.05,mp=/data
+assert_eq "set allocates exit ($err)" 0 "$rc"
+assert_contains "set allocates" "mp0: local:104/vm-104-disk-0.raw,mp=/data,size=51M" "$(cat "$CONF_DIR/104.conf")"
+check "set allocated the image" test -f "$PCT_ROOT/var/lib/vz/images/104/vm-104-disk-0.raw"
+run_pct set 104 --delete mp0
+assert_contains "detached volume is unused" "unused0: local:104/vm-104-disk-0.raw" "$(cat "$CONF_DIR/104.conf")"
+run_pct set 104 --delete unused0
+check "deleting unused0 freed the image" test ! -e "$PCT_ROOT/var/lib/vz/images/104/vm-104-disk-0.raw"
+run_pct set 104 --mp0 local:0.05,mp=/data --mp1 nosuch:1,mp=/x
+check "a bad second volume fails the set" test "$rc" -ne 0
+check "and frees the first" test ! -e "$PCT_ROOT/var/lib/vz/images/104/vm-104-disk-0.raw"
+run_pct destroy 104
+assert_clean "set allocation"
+
 # Failures leave nothing behind: a bad archive, and a disk that fills up.
 echo "not an archive" >"$WORK/bad.tar.gz"
 run_pct create 102 "$WORK/bad.tar.gz" --rootfs local:0.05

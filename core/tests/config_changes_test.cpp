@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
+#include "fakes/fake_storage.h"
 #include "fakes/seeded_random.h"
 
 namespace pct {
@@ -208,6 +209,49 @@ TEST_F(ConfigChangesTest, MountPointStorageMustExistBeSupportedAndAllowContainer
               "invalid map entry 'u 3 8 2': container uid 3 is also mapped by entry 'u 0 1 5'");
     EXPECT_EQ(error_of("/srv/bind,mp=/b"), "");
     EXPECT_EQ(error_of("local:100/vm-100-disk-0.raw,mp=/a"), "");
+}
+
+TEST_F(ConfigChangesTest, NewDiskRequestAllocatesOnTheStorageOwnedByTheContainerRoot) {
+    FakeStorageRegistry storages;
+    storages.add("local");
+    ContainerConfig config = load("memory: 512\nrootfs: /srv/ct\nunprivileged: 1\n");
+    ChangeContext change = context();
+    change.storages = &storages;
+    apply_change_request(config, {.set = {{"mp0", "local:2,mp=/data,backup=1"}}}, change);
+    EXPECT_EQ(*config.main.get("mp0"), "local:100/vm-100-disk-0.raw,mp=/data,backup=1,size=2G");
+    ASSERT_EQ(storages.storage("local").allocate_requests().size(), 1u);
+    EXPECT_EQ(storages.storage("local").allocate_requests()[0].root_uid, 100000u);
+    EXPECT_EQ(storages.storage("local").allocate_requests()[0].size_kib, 2u * 1024 * 1024);
+}
+
+TEST_F(ConfigChangesTest, FailedChangeFreesTheVolumesItAllocated) {
+    FakeStorageRegistry storages;
+    storages.add("local");
+    storages.add("other").fail_on("allocate", "No space left on device");
+    ContainerConfig config = load("memory: 512\nrootfs: /srv/ct\n");
+    ChangeContext change = context();
+    change.storages = &storages;
+    EXPECT_THROW(apply_change_request(config, {.set = {{"mp0", "local:1,mp=/a"}, {"mp1", "other:1,mp=/b"}}}, change),
+                 ParameterError);
+    EXPECT_TRUE(storages.storage("local").volume_ids().empty());
+}
+
+TEST_F(ConfigChangesTest, DeletingUnusedFreesOwnedUnreferencedVolumesOnly) {
+    FakeStorageRegistry storages;
+    FakeStorage& local = storages.add("local");
+    std::string own = local.add_volume("100/vm-100-disk-1.raw", 1 << 20);
+    std::string in_snapshot = local.add_volume("100/vm-100-disk-2.raw", 1 << 20);
+    std::string foreign = local.add_volume("101/vm-101-disk-0.raw", 1 << 20);
+    ContainerConfig config = load("memory: 512\nunused0: " + own + "\nunused1: " + in_snapshot + "\nunused2: " + foreign +
+                                  "\n\n[snap]\nmp0: " + in_snapshot + ",mp=/x\n");
+    ChangeContext change = context();
+    change.storages = &storages;
+    auto warnings = apply_change_request(config, {.delete_keys = {"unused0", "unused1", "unused2"}}, change);
+    EXPECT_FALSE(local.has_volume(own));
+    EXPECT_TRUE(local.has_volume(in_snapshot));
+    EXPECT_TRUE(local.has_volume(foreign));
+    EXPECT_EQ(warnings, std::vector<std::string>{"ignore deletion of '" + foreign + "', CT 100 isn't the owner!"});
+    EXPECT_FALSE(config.main.has("unused0") || config.main.has("unused1") || config.main.has("unused2"));
 }
 
 TEST_F(ConfigChangesTest, ApplyAllPendingAppliesEverything) {
