@@ -117,6 +117,15 @@ bool config_debug(int vmid) {
     return value && *value == "1";
 }
 
+// --timeout of shutdown and reboot: integer seconds, default 60.
+int timeout_seconds(const ParsedArgs& args) {
+    auto value = args.get("timeout");
+    if (!value) return 60;
+    if (value->empty() || value->size() > 9 || value->find_first_not_of("0123456789") != std::string::npos)
+        throw ParameterError({"timeout: type check ('integer') failed - got '" + *value + "'"});
+    return std::stoi(*value);
+}
+
 int run_stop(const ParsedArgs& args) {
     int vmid = parse_vmid(args.positionals[0]);
     LifecycleContext ctx = lifecycle();
@@ -127,12 +136,7 @@ int run_stop(const ParsedArgs& args) {
 
 int run_shutdown(const ParsedArgs& args) {
     int vmid = parse_vmid(args.positionals[0]);
-    int timeout = 60;
-    if (auto value = args.get("timeout")) {
-        if (value->empty() || value->find_first_not_of("0123456789") != std::string::npos)
-            throw ParameterError({"timeout: type check ('integer') failed - got '" + *value + "'"});
-        timeout = std::stoi(*value);
-    }
+    int timeout = timeout_seconds(args);
     LifecycleContext ctx = lifecycle();
     shutdown_container(ctx, vmid, timeout, args.flag("forceStop"));
     return 0;
@@ -140,12 +144,7 @@ int run_shutdown(const ParsedArgs& args) {
 
 int run_reboot(const ParsedArgs& args) {
     int vmid = parse_vmid(args.positionals[0]);
-    int timeout = 60;
-    if (auto value = args.get("timeout")) {
-        if (value->empty() || value->find_first_not_of("0123456789") != std::string::npos)
-            throw ParameterError({"timeout: type check ('integer') failed - got '" + *value + "'"});
-        timeout = std::stoi(*value);
-    }
+    int timeout = timeout_seconds(args);
     StartPreparation preparation{.vmid = vmid};
     LifecycleContext ctx = lifecycle();
     auto outcome = reboot_container(ctx, vmid, timeout, [&](const ContainerConfig& c) { return preparation.build(c); },

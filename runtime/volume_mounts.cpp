@@ -210,17 +210,22 @@ void VolumeMountSession::mount_all(const std::vector<VolumeMountPlan>& volumes, 
     }
 }
 
+// Mount flags and file system options of a raw image or device, comma-separated.
+static std::string mount_options(const VolumeMountPlan& volume) {
+    std::string options;
+    for (const auto& flag : volume.flags) options += (options.empty() ? "" : ",") + flag;
+    if (!volume.fs_options.empty()) options += (options.empty() ? "" : ",") + volume.fs_options;
+    return options;
+}
+
 void VolumeMountSession::mount_rootfs(const VolumeMountPlan& volume) {
     if (volume.kind == VolumeSourceKind::RawImage || volume.kind == VolumeSourceKind::BlockDevice) {
-        std::string options;
-        for (const auto& flag : volume.flags) options += (options.empty() ? "" : ",") + flag;
-        if (!volume.fs_options.empty()) options += (options.empty() ? "" : ",") + volume.fs_options;
         mounter_.mount({.source = volume.source,
                         .format = VolumeFormat::Raw,
                         .is_device = volume.kind == VolumeSourceKind::BlockDevice,
                         .target = rootfs_dir_,
                         .read_only = volume.read_only,
-                        .options = options});
+                        .options = mount_options(volume)});
         mounts_.push_back(rootfs_dir_);
         return;
     }
@@ -246,15 +251,12 @@ void VolumeMountSession::mount_point(const VolumeMountPlan& volume, uid_t root_u
         ::mkdir(staging_dir_.c_str(), 0700);
         if (::mkdir(staging.c_str(), 0700) != 0 && errno != EEXIST)
             throw UserError("cannot create " + staging + ": " + errno_text());
-        std::string options;
-        for (const auto& flag : volume.flags) options += (options.empty() ? "" : ",") + flag;
-        if (!volume.fs_options.empty()) options += (options.empty() ? "" : ",") + volume.fs_options;
         mounter_.mount({.source = volume.source,
                         .format = VolumeFormat::Raw,
                         .is_device = volume.kind == VolumeSourceKind::BlockDevice,
                         .target = staging,
                         .read_only = volume.read_only,
-                        .options = options});
+                        .options = mount_options(volume)});
         mounts_.push_back(staging);
         source.reset(::open(staging.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
         if (!source) throw UserError("cannot open " + staging + ": " + errno_text());

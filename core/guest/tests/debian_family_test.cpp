@@ -7,15 +7,6 @@
 namespace pct::guest::testing {
 namespace {
 
-std::string error_of(GuestSetupHarness& guest, const std::string& config) {
-    try {
-        guest.run(config);
-    } catch (const UserError& error) {
-        return error.what();
-    }
-    return "<no error>";
-}
-
 TEST(GuestDebian, VersionChecks) {
     const std::vector<std::pair<std::string, std::string>> cases = {
         {"3.1\n", "Container Debian version '3' is too old"},

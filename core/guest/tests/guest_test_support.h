@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/config_file.h"
+#include "core/error.h"
 #include "core/guest/guest_setup.h"
 #include "fakes/fixed_clock.h"
 #include "fakes/memory_guest_fs.h"
@@ -37,5 +38,15 @@ struct GuestSetupHarness {
     std::string file(const std::string& path) const { return fs.file_content(path).value_or("<missing>"); }
     bool has(const std::string& path) const { return fs.entry(path) != nullptr; }
 };
+
+// The one-line error a setup run fails with, or "<no error>".
+inline std::string error_of(GuestSetupHarness& guest, const std::string& config) {
+    try {
+        guest.run(config);
+    } catch (const UserError& error) {
+        return error.what();
+    }
+    return "<no error>";
+}
 
 }  // namespace pct::guest::testing

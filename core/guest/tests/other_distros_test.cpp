@@ -7,15 +7,6 @@
 namespace pct::guest::testing {
 namespace {
 
-std::string error_of(GuestSetupHarness& guest, const std::string& config) {
-    try {
-        guest.run(config);
-    } catch (const UserError& error) {
-        return error.what();
-    }
-    return "<no error>";
-}
-
 GuestSetupHarness suse(const std::string& os_release) {
     GuestSetupHarness guest;
     guest.fs.add_file("/etc/os-release", os_release);

@@ -7,15 +7,6 @@
 namespace pct::guest::testing {
 namespace {
 
-std::string error_of(GuestSetupHarness& guest, const std::string& config) {
-    try {
-        guest.run(config);
-    } catch (const UserError& error) {
-        return error.what();
-    }
-    return "<no error>";
-}
-
 GuestSetupHarness centos(const std::string& release_line) {
     GuestSetupHarness guest;
     guest.fs.add_file("/etc/redhat-release", release_line + "\n");
