@@ -68,7 +68,7 @@ int run_set(const ParsedArgs& args) {
     request.delete_keys = args.list("delete");
     request.revert_keys = args.list("revert");
     bool running = is_container_running(ctx.paths, vmid);
-    LinuxStorageRegistry storages(ctx.storage());
+    StorageRegistry& storages = ctx.storages();
     ChangeContext change{.vmid = vmid,
                          .running = running,
                          .facts = ctx.facts(),

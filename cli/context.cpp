@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "core/volume_id.h"
 #include "runtime/host_probe.h"
 #include "runtime/storage_config_file.h"
 
@@ -18,6 +19,18 @@ const StorageConfig& CliContext::storage() {
         for (const auto& warning : storage_->warnings) warn(warning);
     }
     return *storage_;
+}
+
+StorageRegistry& CliContext::storages() {
+    if (!storages_) storages_.emplace(storage());
+    return *storages_;
+}
+
+VolumeResolver CliContext::volume_resolver() {
+    return [this](const std::string& volid) {
+        Storage& found = storages().get(parse_volume_id(volid).storage);
+        return ResolvedVolume{.path = found.path(volid), .format = found.format(volid)};
+    };
 }
 
 CliContext& context() {

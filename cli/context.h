@@ -2,8 +2,10 @@
 // What every command needs from the host, created once per process.
 #include "core/host_facts.h"
 #include "core/storage_config.h"
+#include "core/volume_mount_plan.h"
 #include "runtime/file_config_store.h"
 #include "runtime/host_paths.h"
+#include "runtime/storage_registry.h"
 #include "runtime/system_random.h"
 
 namespace pct::cli {
@@ -14,10 +16,14 @@ struct CliContext {
     SystemRandom random;
     const HostFacts& facts();
     const StorageConfig& storage();  // storage.cfg warnings are printed once
+    StorageRegistry& storages();     // opened on first use
+    // Storage volume id -> host path and format, through storages().
+    VolumeResolver volume_resolver();
 
 private:
     std::optional<HostFacts> facts_;
     std::optional<StorageConfig> storage_;
+    std::optional<LinuxStorageRegistry> storages_;
 };
 
 CliContext& context();

@@ -99,7 +99,7 @@ int run_create(const ParsedArgs& args) {
     // The rootfs is assembled under var/lib/lxc/<id>/rootfs, as Proxmox does.
     std::filesystem::path rootdir = ctx.paths.root() + "var/lib/lxc/" + std::to_string(plan.vmid) + "/rootfs";
     std::filesystem::create_directories(rootdir);
-    LinuxStorageRegistry storages(ctx.storage());
+    StorageRegistry& storages = ctx.storages();
     LoopVolumeMounter mounter;
     ArchiveUnpacker unpacker;
     LinuxGuestRootfs rootfs;

@@ -16,7 +16,7 @@ int run_destroy(const ParsedArgs& args) {
     DestroyOptions options{.force = args.flag("force"), .destroy_unreferenced_disks = args.flag("destroy-unreferenced-disks")};
     for (const auto& storage : ctx.storage().storages)
         if (storage.supported() && !storage.disabled()) options.all_storage_ids.push_back(storage.id);
-    LinuxStorageRegistry storages(ctx.storage());
+    StorageRegistry& storages = ctx.storages();
     for (const auto& warning :
          destroy_container(ctx.store, storages, vmid, is_container_running(ctx.paths, vmid), options))
         warn(warning);

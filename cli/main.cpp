@@ -23,27 +23,20 @@ const std::vector<std::pair<std::string, std::string>> kNotYetAvailable = {
     {"clone", "Create a container clone/copy."},
     {"cpusets", "Print the list of assigned CPU sets."},
     {"delsnapshot", "Delete a snapshot."},
-    {"df", "Get the container's current disk usage."},
-    {"fsck", "Run a filesystem check on a container volume."},
-    {"fstrim", "Run fstrim on a stopped container's mount points."},
     {"listsnapshot", "List all snapshots."},
     {"migrate", "Migrate the container to another node."},
-    {"mount", "Mount the container's filesystem on the host."},
     {"move-volume", "Move a rootfs or mount point volume to another storage or container."},
     {"remote-migrate", "Migrate the container to another cluster."},
-    {"rescan", "Rescan all storages and update disk sizes and unused disk images."},
-    {"resize", "Resize a container mount point."},
     {"restore", "Create a container from a backup archive."},
     {"rollback", "Roll back the container state to a snapshot."},
     {"snapshot", "Snapshot a container."},
     {"template", "Convert the container into a template."},
-    {"unmount", "Unmount the container's filesystem."},
 };
 
 std::vector<CommandSpec> all_commands() {
     std::vector<CommandSpec> commands;
     for (auto group : {config_commands(), inventory_commands(), destroy_commands(), start_commands(), create_commands(),
-                       power_commands(), attach_commands()})
+                       power_commands(), attach_commands(), volume_commands()})
         for (auto& command : group) commands.push_back(std::move(command));
     commands.push_back({.name = "guest-setup",
                         .raw_arguments = true,

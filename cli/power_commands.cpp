@@ -72,18 +72,12 @@ LifecycleContext lifecycle() {
 // Plans the start and runs the pre-start guest setup on the mounted root.
 struct StartPreparation {
     int vmid;
-    std::optional<LinuxStorageRegistry> storages;
     ContainerConfig config;  // as started (pending changes applied)
     StartPlan plan;
 
     StartPlan build(const ContainerConfig& loaded) {
         config = loaded;
-        VolumeResolver resolve = [this](const std::string& volid) {
-            if (!storages) storages.emplace(context().storage());
-            Storage& storage = storages->get(parse_volume_id(volid).storage);
-            return ResolvedVolume{.path = storage.path(volid), .format = storage.format(volid)};
-        };
-        plan = build_start_plan(config, vmid, probe_start_host_facts(), resolve);
+        plan = build_start_plan(config, vmid, probe_start_host_facts(), context().volume_resolver());
         // The runtime gives its own one-line notice about a missing AppArmor.
         std::erase_if(plan.warnings, [](const std::string& w) { return w.rfind("AppArmor is not enabled on this host", 0) == 0; });
         return plan;

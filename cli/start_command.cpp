@@ -37,14 +37,7 @@ int run_start(const ParsedArgs& args) {
         throw UserError("rootfs: bind mount source '" + checks.rootfs_volume + "' is not a directory");
     if (!args.flag("dry-run")) return run_start_container(args);
 
-    // Storages are only opened when a volume needs resolving.
-    std::optional<LinuxStorageRegistry> storages;
-    VolumeResolver resolve = [&](const std::string& volid) {
-        if (!storages) storages.emplace(ctx.storage());
-        Storage& storage = storages->get(parse_volume_id(volid).storage);
-        return ResolvedVolume{.path = storage.path(volid), .format = storage.format(volid)};
-    };
-    StartPlan plan = build_start_plan(loaded.config, vmid, probe_start_host_facts(), resolve);
+    StartPlan plan = build_start_plan(loaded.config, vmid, probe_start_host_facts(), ctx.volume_resolver());
 
     for (const auto& warning : plan.warnings) warn(warning);
     OutputFormat format = output_format(args);

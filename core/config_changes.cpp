@@ -313,18 +313,20 @@ std::string generate_mac_address(Random& random) {
     return mac;
 }
 
-void add_unused_volume(ConfigSection& section, const std::string& volume) {
+std::string add_unused_volume(ConfigSection& section, const std::string& volume) {
     int free_index = -1;
     for (int i = 0; i < 256; ++i) {
         const std::string* existing = section.get("unused" + std::to_string(i));
         if (!existing) {
             if (free_index < 0) free_index = i;
         } else if (volume_of_mount_value(*existing) == volume) {
-            return;
+            return "unused" + std::to_string(i);
         }
     }
     if (free_index < 0) throw UserError("Too many unused volumes - please delete them first.");
-    section.values["unused" + std::to_string(free_index)] = volume;
+    const std::string key = "unused" + std::to_string(free_index);
+    section.values[key] = volume;
+    return key;
 }
 
 void validate_change_request(const ConfigChangeRequest& request, const ChangeContext& context) {

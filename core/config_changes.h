@@ -45,8 +45,9 @@ std::vector<std::string> apply_change_request(ContainerConfig& config, const Con
 // Applies every pending change (what `pct start` does first).
 std::vector<std::string> apply_all_pending(ContainerConfig& config, const ChangeContext& context);
 
-// Records a volume as unusedN at the lowest free index (config.md §6.6).
-void add_unused_volume(ConfigSection& section, const std::string& volume);
+// Records a volume as unusedN at the lowest free index (config.md §6.6);
+// returns that key, or the key that already lists the volume.
+std::string add_unused_volume(ConfigSection& section, const std::string& volume);
 
 // A random locally administered unicast MAC with Proxmox's prefix BC:24:11.
 std::string generate_mac_address(Random& random);

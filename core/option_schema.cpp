@@ -188,6 +188,10 @@ const PropertyFormat& rootfs_format() {
     return format;
 }
 
+const PropertyFormat& volume_key_format(std::string_view key) {
+    return key == "rootfs" ? rootfs_format() : mount_point_format();
+}
+
 const PropertyFormat& mount_point_format() {
     static const PropertyFormat format = [] {
         PropertyFormat f{.default_key = "volume", .keys = mount_option_keys()};

@@ -49,5 +49,7 @@ const PropertyFormat& unused_format();
 const PropertyFormat& network_format();
 const PropertyFormat& features_format();
 const PropertyFormat& device_format();
+// rootfs_format() for "rootfs", mount_point_format() for mpN.
+const PropertyFormat& volume_key_format(std::string_view key);
 
 }  // namespace pct

@@ -18,6 +18,8 @@ public:
     std::string lock_dir() const { return root_ + "run/lock/pct"; }
     std::string run_dir(int vmid) const { return root_ + "run/pct/" + std::to_string(vmid); }
     std::string run_base() const { return root_ + "run/pct"; }
+    // `pct mount` puts the volumes under <this>/rootfs (cli.md §3.15).
+    std::string host_mount_dir(int vmid) const { return root_ + "var/lib/lxc/" + std::to_string(vmid); }
 
 private:
     std::string root_;  // always ends with '/'

@@ -39,7 +39,7 @@ std::string one_line(std::string text) {
 
 }  // namespace
 
-void run_host_program(const std::vector<std::string>& arguments, const std::string& failure) {
+void run_host_program(const std::vector<std::string>& arguments, const std::string& failure, ToolOutput shown) {
     const std::string program = find_program(arguments.front());
     std::vector<char*> argv;
     for (const std::string& argument : arguments) argv.push_back(const_cast<char*>(argument.c_str()));
@@ -59,7 +59,8 @@ void run_host_program(const std::vector<std::string>& arguments, const std::stri
     if (pid < 0) fail("unable to fork for " + arguments.front(), errno);
     if (pid == 0) {
         // Child: only async-signal-safe calls until execve.
-        if (::dup2(null_input.get(), 0) < 0 || ::dup2(output_write.get(), 1) < 0 || ::dup2(output_write.get(), 2) < 0)
+        if (::dup2(null_input.get(), 0) < 0) ::_exit(127);
+        if (shown == ToolOutput::Captured && (::dup2(output_write.get(), 1) < 0 || ::dup2(output_write.get(), 2) < 0))
             ::_exit(127);
         ::execve(program.c_str(), argv.data(), envp);
         ::_exit(127);

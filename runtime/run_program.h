@@ -12,6 +12,10 @@ namespace pct {
 // stdout and stderr are captured (bounded) for the error message. Throws
 // UserError "<failure>: <tool> exited with status <n>[: <output on one line>]"
 // when the tool exits non-zero or is killed (status 128 + signal).
-void run_host_program(const std::vector<std::string>& argv, const std::string& failure);
+// With ToolOutput::Shown the tool writes to our stdout and stderr instead
+// (fsck, fstrim -v: their report is what the user asked for).
+enum class ToolOutput { Captured, Shown };
+void run_host_program(const std::vector<std::string>& argv, const std::string& failure,
+                      ToolOutput shown = ToolOutput::Captured);
 
 }  // namespace pct

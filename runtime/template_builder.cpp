@@ -28,6 +28,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "runtime/volume_mounts.h"
 
 namespace pct {
 
@@ -432,30 +433,6 @@ void pack_into(archive* writer, const std::string& root) {
 }
 
 // ---- cleaning up a build directory ---------------------------------------------------
-
-// Mount points below `directory` in /proc/self/mountinfo, deepest first.
-std::vector<std::string> mounts_below(const std::string& directory) {
-    std::vector<std::string> mounts;
-    std::ifstream mountinfo("/proc/self/mountinfo");
-    std::string line;
-    while (std::getline(mountinfo, line)) {
-        std::istringstream fields(line);
-        std::string id, parent, device, root, mount_point;
-        fields >> id >> parent >> device >> root >> mount_point;
-        std::string decoded;  // mountinfo escapes space, tab, newline and backslash as \ooo
-        for (size_t i = 0; i < mount_point.size(); ++i) {
-            if (mount_point[i] == '\\' && i + 3 < mount_point.size()) {
-                decoded += static_cast<char>(std::stoi(mount_point.substr(i + 1, 3), nullptr, 8));
-                i += 3;
-            } else {
-                decoded += mount_point[i];
-            }
-        }
-        if (decoded.starts_with(directory + "/")) mounts.push_back(decoded);
-    }
-    std::sort(mounts.begin(), mounts.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
-    return mounts;
-}
 
 int remove_entry(const char* path, const struct stat*, int type, struct FTW*) {
     if (type == FTW_DP) ::rmdir(path);

@@ -6,6 +6,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
 #include "core/error.h"
 #include "runtime/idmap_writer.h"
 #include "runtime/kernel_api.h"
@@ -299,6 +303,29 @@ void VolumeMountSession::mount_point(const VolumeMountPlan& volume, uid_t root_u
 void VolumeMountSession::undo() {
     unmount_all(mounts_);
     mounts_.clear();
+}
+
+std::vector<std::string> mounts_below(const std::string& directory) {
+    std::vector<std::string> mounts;
+    std::ifstream mountinfo("/proc/self/mountinfo");
+    std::string line;
+    while (std::getline(mountinfo, line)) {
+        std::istringstream fields(line);
+        std::string id, parent, device, root, mount_point;
+        fields >> id >> parent >> device >> root >> mount_point;
+        std::string decoded;  // mountinfo escapes space, tab, newline and backslash as \ooo
+        for (size_t i = 0; i < mount_point.size(); ++i) {
+            if (mount_point[i] == '\\' && i + 3 < mount_point.size()) {
+                decoded += static_cast<char>(std::stoi(mount_point.substr(i + 1, 3), nullptr, 8));
+                i += 3;
+            } else {
+                decoded += mount_point[i];
+            }
+        }
+        if (decoded.starts_with(directory + "/")) mounts.push_back(decoded);
+    }
+    std::sort(mounts.begin(), mounts.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+    return mounts;
 }
 
 void unmount_all(const std::vector<std::string>& paths) {

@@ -92,6 +92,9 @@ private:
     std::vector<std::string> mounts_;
 };
 
+// Mount points below `directory` in /proc/self/mountinfo, deepest first.
+std::vector<std::string> mounts_below(const std::string& directory);
+
 // Unmounts (detaching) the given host paths in reverse order, ignoring
 // paths with nothing mounted.
 void unmount_all(const std::vector<std::string>& paths);
