@@ -14,7 +14,7 @@ packages=(
     # tests and benchmarks
     googletest libgtest-dev libgmock-dev libbenchmark-dev
     # runtime tools: templates, storage, networking; ssh-keygen makes guest host keys
-    busybox-static apparmor e2fsprogs btrfs-progs iproute2 util-linux
+    busybox-static apparmor e2fsprogs btrfs-progs iproute2 util-linux rsync
     debootstrap zstd xz-utils openssh-client
     # the reference runtime and seccomp policy of bench/start_cycle.sh
     crun golang-github-containers-common

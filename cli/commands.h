@@ -13,6 +13,6 @@ std::vector<CommandSpec> start_commands();      // start (--dry-run)
 std::vector<CommandSpec> create_commands();     // create
 std::vector<CommandSpec> power_commands();      // stop, shutdown, reboot, suspend, resume
 std::vector<CommandSpec> attach_commands();     // enter, exec, console, push, pull
-std::vector<CommandSpec> volume_commands();     // mount, unmount, df, fsck, fstrim, resize, rescan
+std::vector<CommandSpec> volume_commands();     // mount, unmount, df, fsck, fstrim, resize, move-volume, rescan
 
 }  // namespace pct::cli

@@ -25,7 +25,6 @@ const std::vector<std::pair<std::string, std::string>> kNotYetAvailable = {
     {"delsnapshot", "Delete a snapshot."},
     {"listsnapshot", "List all snapshots."},
     {"migrate", "Migrate the container to another node."},
-    {"move-volume", "Move a rootfs or mount point volume to another storage or container."},
     {"remote-migrate", "Migrate the container to another cluster."},
     {"restore", "Create a container from a backup archive."},
     {"rollback", "Roll back the container state to a snapshot."},

@@ -1,5 +1,5 @@
-// pct mount, unmount, df, fsck, fstrim, resize, rescan (cli.md §3.10,
-// §3.15-3.18, §3.24).
+// pct mount, unmount, df, fsck, fstrim, resize, move-volume, rescan
+// (cli.md §3.10, §3.15-3.18, §3.22, §3.24).
 #include <fcntl.h>
 #include <sys/stat.h>
 
@@ -16,6 +16,7 @@
 #include "core/property_string.h"
 #include "core/start_plan_builder.h"
 #include "core/volume_id.h"
+#include "core/volume_move.h"
 #include "core/volume_rescan.h"
 #include "core/volume_resize.h"
 #include "runtime/container_state.h"
@@ -24,6 +25,7 @@
 #include "runtime/loop_volume_mounter.h"
 #include "runtime/start_host_probe.h"
 #include "runtime/unique_fd.h"
+#include "runtime/volume_copy.h"
 #include "runtime/volume_mounts.h"
 
 namespace pct::cli {
@@ -193,6 +195,38 @@ int run_resize(const ParsedArgs& args) {
     return 0;
 }
 
+int run_move_volume(const ParsedArgs& args) {
+    CliContext& ctx = context();
+    const auto& positional = args.positionals;
+    auto given = [&](size_t index, const std::string& option) -> std::optional<std::string> {
+        if (auto value = args.get(option)) return value;
+        if (positional.size() > index && !positional[index].empty()) return positional[index];
+        return std::nullopt;
+    };
+    VolumeMoveRequest request{.vmid = parse_vmid(positional[0]),
+                              .key = positional[1],
+                              .storage = given(2, "storage"),
+                              .target_key = given(4, "target-volume").value_or(""),
+                              .delete_source = args.flag("delete"),
+                              .digest = args.get("digest").value_or(""),
+                              .target_digest = args.get("target-digest").value_or("")};
+    if (auto target = given(3, "target-vmid")) request.target_vmid = parse_vmid(*target);
+    uint64_t bwlimit = 0;
+    if (auto limit = args.get("bwlimit")) {
+        if (limit->empty() || limit->size() > 12 || limit->find_first_not_of("0123456789") != std::string::npos)
+            throw ParameterError({"bwlimit: type check ('integer') failed - got '" + *limit + "'"});
+        bwlimit = std::stoull(*limit);
+    }
+    LoopVolumeMounter mounter;
+    auto warnings = move_volume(
+        ctx.store, ctx.storages(), request, [&](int vmid) { return is_container_running(ctx.paths, vmid); },
+        [&](const std::string& source, const std::string& target) {
+            copy_volume_contents(ctx.paths, ctx.storages(), mounter, source, target, bwlimit);
+        });
+    for (const auto& warning : warnings) warn(warning);
+    return 0;
+}
+
 int run_rescan(const ParsedArgs& args) {
     CliContext& ctx = context();
     RescanOptions options{.dry_run = args.flag("dryrun")};
@@ -244,6 +278,18 @@ std::vector<CommandSpec> volume_commands() {
          .options = {{"digest", OptionKind::Value, "Prevent changes if the config file has a different SHA1 digest."}},
          .summary = "Resize a container mount point.",
          .run = run_resize},
+        {.name = "move-volume",
+         .positionals = {"vmid", "volume", "storage", "target-vmid", "target-volume"},
+         .required_positionals = 2,
+         .options = {{"storage", OptionKind::Value, "Target storage."},
+                     {"target-vmid", OptionKind::Value, "The (unique) ID of the container to hand the volume to."},
+                     {"target-volume", OptionKind::Value, "The key the volume gets in the target container."},
+                     {"delete", OptionKind::Boolean, "Delete the original volume after a successful copy."},
+                     {"digest", OptionKind::Value, "Prevent changes if the config file has a different SHA1 digest."},
+                     {"target-digest", OptionKind::Value, "The same for the target container's config."},
+                     {"bwlimit", OptionKind::Value, "Override I/O bandwidth limit (in KiB/s)."}},
+         .summary = "Move a rootfs-/mp-volume to a different storage or to a different container.",
+         .run = run_move_volume},
         {.name = "rescan",
          .options = {{"vmid", OptionKind::Value, "Only rescan this container's volumes."},
                      {"dryrun", OptionKind::Boolean, "Do not write changes out, only show them."}},

@@ -183,15 +183,6 @@ std::string free_unused_volume(const ContainerConfig& config, const std::string&
 }
 
 // The container's root on the host, owner of new file systems (runtime.md §4.2).
-std::pair<uint64_t, uint64_t> container_root_ids(const ContainerConfig& config) {
-    std::vector<IdMapEntry> custom;
-    for (const auto& [key, value] : config.main.lxc)
-        if (key == "lxc.idmap") custom.push_back(parse_idmap_entry(value));
-    const std::string* unprivileged = config.main.get("unprivileged");
-    auto map = effective_idmap(custom, unprivileged && *unprivileged == "1");
-    return {root_host_id(map, 'u'), root_host_id(map, 'g')};
-}
-
 struct AllocatedVolume {
     Storage* storage;
     std::string volid;
@@ -299,6 +290,15 @@ std::vector<std::string> apply_pending(ContainerConfig& config, const ChangeCont
 }
 
 }  // namespace
+
+std::pair<uint64_t, uint64_t> container_root_ids(const ContainerConfig& config) {
+    std::vector<IdMapEntry> custom;
+    for (const auto& [key, value] : config.main.lxc)
+        if (key == "lxc.idmap") custom.push_back(parse_idmap_entry(value));
+    const std::string* unprivileged = config.main.get("unprivileged");
+    auto map = effective_idmap(custom, unprivileged && *unprivileged == "1");
+    return {root_host_id(map, 'u'), root_host_id(map, 'g')};
+}
 
 std::string generate_mac_address(Random& random) {
     static const char* hex = "0123456789ABCDEF";

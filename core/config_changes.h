@@ -45,6 +45,10 @@ std::vector<std::string> apply_change_request(ContainerConfig& config, const Con
 // Applies every pending change (what `pct start` does first).
 std::vector<std::string> apply_all_pending(ContainerConfig& config, const ChangeContext& context);
 
+// Host uid and gid of the container's root (its id map's image of 0), the
+// owner new volumes get.
+std::pair<uint64_t, uint64_t> container_root_ids(const ContainerConfig& config);
+
 // Records a volume as unusedN at the lowest free index (config.md §6.6);
 // returns that key, or the key that already lists the volume.
 std::string add_unused_volume(ConfigSection& section, const std::string& volume);

@@ -46,6 +46,9 @@ public:
     virtual std::vector<StoredVolume> list(std::optional<int> owner) const = 0;
     // Grows a raw image (the file system is grown by the caller).
     virtual void resize(const std::string& volid, uint64_t new_size_bytes) = 0;
+    // Hands a volume to another container: renamed to the lowest free
+    // `<kind>-<target>-disk-<n>` of that owner. Returns the new volume id.
+    virtual std::string rename(const std::string& volid, int target_vmid) = 0;
 
     virtual bool supports(StorageFeature feature, const std::string& volid) const = 0;
     virtual void snapshot(const std::string& volid, const std::string& name) = 0;

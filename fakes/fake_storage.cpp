@@ -161,6 +161,22 @@ void FakeStorage::resize(const std::string& volid, uint64_t new_size_bytes) {
     });
 }
 
+std::string FakeStorage::rename(const std::string& volid, int target_vmid) {
+    return recorded("rename " + volid + " " + std::to_string(target_vmid), [&] {
+        Volume moved = volume(volid);
+        if (!moved.snapshots.empty()) throw UserError("unable to rename volume '" + volid + "' - it has snapshots");
+        std::vector<std::string> names;
+        for (const auto& [id, entry] : volumes_) names.push_back(id);
+        const int index = lowest_free_disk_index(names, target_vmid, definition_.id);
+        const std::string renamed =
+            definition_.id + ":" + image_volname(target_vmid, index, moved.format == VolumeFormat::Subvol);
+        moved.owner = target_vmid;
+        volumes_.erase(volid);
+        volumes_[renamed] = moved;
+        return renamed;
+    });
+}
+
 bool FakeStorage::type_supports(StorageFeature feature, const Volume& volume) const {
     switch (feature) {
         case StorageFeature::Snapshot:

@@ -25,7 +25,7 @@ public:
     // ---- the record ----------------------------------------------------------
     // State-changing calls in order: "allocate <vmid> <size KiB>", "free <volid>",
     // "resize <volid> <bytes>", "snapshot <volid> <name>", "rollback <volid> <name>",
-    // "delete_snapshot <volid> <name>". A call that threw has " (failed)" appended.
+    // "delete_snapshot <volid> <name>", "rename <volid> <target vmid>". A call that threw has " (failed)" appended.
     // Queries (path, format, size_bytes, list, supports, template_directory)
     // are not recorded.
     const std::vector<std::string>& calls() const { return calls_; }
@@ -70,6 +70,7 @@ public:
     uint64_t size_bytes(const std::string& volid) const override;
     std::vector<StoredVolume> list(std::optional<int> owner) const override;
     void resize(const std::string& volid, uint64_t new_size_bytes) override;
+    std::string rename(const std::string& volid, int target_vmid) override;
     bool supports(StorageFeature feature, const std::string& volid) const override;
     void snapshot(const std::string& volid, const std::string& name) override;
     void rollback(const std::string& volid, const std::string& name) override;

@@ -205,6 +205,12 @@ void BtrfsStorage::resize(const std::string& volid, uint64_t new_size_bytes) {
     DirStorage::resize(volid, new_size_bytes);
 }
 
+std::string BtrfsStorage::rename(const std::string& volid, int target_vmid) {
+    // Snapshots are named after the volume; renaming would orphan them.
+    if (!snapshots(volid).empty()) throw UserError("unable to rename volume '" + volid + "' - it has snapshots");
+    return DirStorage::rename(volid, target_vmid);
+}
+
 bool BtrfsStorage::supports(StorageFeature feature, const std::string& volid) const {
     try {
         const Image image = parse_image(volid);

@@ -22,6 +22,7 @@ public:
     // A sized subvolume is refused: it would need btrfs quotas.
     std::string allocate(const AllocateRequest& request, VolumeFormat format) override;
     void resize(const std::string& volid, uint64_t new_size_bytes) override;
+    std::string rename(const std::string& volid, int target_vmid) override;
     bool supports(StorageFeature feature, const std::string& volid) const override;
     void snapshot(const std::string& volid, const std::string& name) override;
     // Replaces the volume by a writable copy of snapshot `name` in one

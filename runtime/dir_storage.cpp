@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <limits>
@@ -460,6 +461,33 @@ void DirStorage::resize(const std::string& volid, uint64_t new_size_bytes) {
         (void)!::ftruncate(fd.get(), static_cast<off_t>(old_size));  // give the space back; the error says why
         throw;
     }
+}
+
+std::string DirStorage::rename(const std::string& volid, int target_vmid) {
+    const Image image = parse_image(volid);
+    if (target_vmid <= 0) throw UserError("invalid vmid " + std::to_string(target_vmid));
+    const std::string source_directory = image_directory(image.vmid);
+    const std::string directory = image_directory(target_vmid);
+    create_directories(directory);
+    UniqueFd source_parent(::open(source_directory.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    UniqueFd target_parent(::open(directory.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!source_parent || !target_parent) fail("unable to open the image directories of '" + volid + "'", errno);
+    for (int attempt = 0; attempt < kAllocateAttempts; ++attempt) {
+        const int index = lowest_free_disk_index(directory_entries(directory), target_vmid, definition_.id);
+        const std::string volname = image_volname(target_vmid, index, image.format == VolumeFormat::Subvol);
+        const Image renamed{.volid = definition_.id + ":" + volname,
+                            .vmid = target_vmid,
+                            .file_name = volname.substr(volname.find('/') + 1),
+                            .format = image.format};
+        // NOREPLACE: a concurrent allocation of that name wins, we pick again.
+        if (::renameat2(source_parent.get(), entry_name(image).c_str(), target_parent.get(),
+                        entry_name(renamed).c_str(), RENAME_NOREPLACE) == 0)
+            return renamed.volid;
+        if (errno == ENOENT) throw UserError("volume '" + volid + "' does not exist");
+        if (errno != EEXIST) fail("unable to rename '" + volid + "'", errno);
+    }
+    throw UserError("unable to allocate an image name for VM " + std::to_string(target_vmid) + " in storage '" +
+                    definition_.id + "'");
 }
 
 bool DirStorage::supports(StorageFeature feature, const std::string& volid) const {

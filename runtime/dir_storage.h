@@ -34,6 +34,7 @@ public:
     uint64_t size_bytes(const std::string& volid) const override;
     std::vector<StoredVolume> list(std::optional<int> owner) const override;
     void resize(const std::string& volid, uint64_t new_size_bytes) override;
+    std::string rename(const std::string& volid, int target_vmid) override;
     bool supports(StorageFeature feature, const std::string& volid) const override;
     void snapshot(const std::string& volid, const std::string& name) override;
     void rollback(const std::string& volid, const std::string& name) override;

@@ -331,6 +331,22 @@ TEST_F(StorageTest, DirIndexesReuseTheLowestFreeOne) {
     EXPECT_EQ(entries_of(at("store/images/101")), Names{});
 }
 
+TEST_F(StorageTest, DirRenameHandsVolumesToAnotherOwnerAtItsLowestFreeIndex) {
+    DirStorage storage(definition("dir", "test", at("store")));
+    storage.activate();
+    const std::string raw = storage.allocate(request(100, 4 * kMiB));
+    const std::string subvol = storage.allocate(request(100, 0));
+    write_file(storage.path(subvol) + "/kept", "data");
+    storage.allocate(request(200, 0));  // 200 already has disk-0
+    EXPECT_EQ(storage.rename(raw, 200), "test:200/vm-200-disk-1.raw");
+    EXPECT_EQ(storage.rename(subvol, 200), "test:200/subvol-200-disk-2.subvol");
+    EXPECT_EQ(read_file(at("store/images/200/subvol-200-disk-2.subvol/kept")), "data");
+    EXPECT_EQ(storage.size_bytes("test:200/vm-200-disk-1.raw"), 4 * kMiB);
+    EXPECT_TRUE(storage.list(100).empty());
+    EXPECT_EQ(user_error_of([&] { storage.rename(raw, 300); }), "volume '" + raw + "' does not exist");
+    for (const auto& volume : storage.list(std::nullopt)) storage.free(volume.volid);
+}
+
 TEST_F(StorageTest, DirFreeRemovesOnlyImagesAndNeverFollowsSymlinks) {
     DirStorage storage(definition("dir", "test", at("store")));
     storage.activate();
@@ -607,6 +623,23 @@ TEST_F(StorageTest, BtrfsFreeDeletesTheSnapshotsToo) {
     storage.free(subvol);
     storage.free(raw);
     EXPECT_EQ(entries_of(btrfs.mount_point() + "/store/images/100"), Names{});
+}
+
+TEST_F(StorageTest, BtrfsRenameMovesSubvolumesButNotOnesWithSnapshots) {
+    LoopBtrfs btrfs(tmp_.path(), 256);
+    BtrfsStorage storage(definition("btrfs", "fast", btrfs.mount_point() + "/store"));
+    storage.activate();
+    const std::string raw = storage.allocate(request(100, 8 * kMiB));
+    const std::string snapped = storage.allocate(request(100, 0));
+    storage.snapshot(snapped, "a");
+    const std::string renamed = storage.rename(raw, 200);
+    EXPECT_EQ(renamed, "fast:200/vm-200-disk-0.raw");
+    EXPECT_EQ(stat_of(btrfs.mount_point() + "/store/images/200/vm-200-disk-0").st_ino, kBtrfsSubvolumeRootInode);
+    EXPECT_EQ(storage.size_bytes(renamed), 8 * kMiB);
+    EXPECT_EQ(user_error_of([&] { storage.rename(snapped, 200); }),
+              "unable to rename volume '" + snapped + "' - it has snapshots");
+    storage.free(renamed);
+    storage.free(snapped);
 }
 
 TEST_F(StorageTest, BtrfsFailedFormattingLeavesNoSubvolumeBehind) {
