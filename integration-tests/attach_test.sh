@@ -135,7 +135,8 @@ for id in 9131 9132; do
     checks=$((checks + 1))
 
     # --- console (cmode tty, default): the shell on tty1
-    out=$(PTY_TIMEOUT=10 $PTY_DRIVE expect='Connected to tty 1' send='\n' \
+    # (the newline makes the shell print a prompt: then it is surely reading)
+    out=$(PTY_TIMEOUT=10 $PTY_DRIVE expect='Connected to tty 1' send='\n' expect='# ' \
         send='echo con$((6*7))sole >/tmp/console-mark; cat /tmp/console-mark\n' expect=con42sole send='\x01q' -- "$PCT" console $id)
     rc=$?
     assert_eq "$id console detaches with Ctrl+a q ($out)" 0 "$rc"
@@ -162,7 +163,7 @@ for id in 9131 9132; do
     # --- console with cmode console: the shell on /dev/console
     sed -i '/^cmode:/d' "$CONF_DIR/$id.conf"
     echo "cmode: console" >>"$CONF_DIR/$id.conf"
-    out=$(PTY_TIMEOUT=10 $PTY_DRIVE expect='Connected to the console' send='\n' \
+    out=$(PTY_TIMEOUT=10 $PTY_DRIVE expect='Connected to the console' send='\n' expect='# ' \
         send='echo on-$((5*5))-console\n' expect=on-25-console send='\x01q' -- "$PCT" console $id)
     assert_eq "$id cmode console detaches ($out)" 0 "$?"
     # --- cmode shell: a fresh shell with a clean environment, no escape

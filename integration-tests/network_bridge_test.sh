@@ -164,7 +164,16 @@ assert_contains "MTU above the bridge's message" "net0: MTU size '1450' is bigge
 conf_9141 "net0: name=eth0,bridge=nosuchbr,hwaddr=BC:24:11:00:41:00"
 run_pct_in_ns start 9141
 assert_contains "missing bridge" "bridge 'nosuchbr' does not exist" "$err"
-# A failure while making the second interface undoes the first one too.
+# A failure while making the second interface undoes the first one too:
+# a tag on a bridge that is not VLAN-aware needs a physical port to make
+# <bridge>v<tag> from; a rate needs the kernel's ingress policer.
+conf_9141 "net0: name=eth0,bridge=$BR,hwaddr=BC:24:11:00:41:00
+net1: name=eth1,bridge=$BR,hwaddr=BC:24:11:00:41:01,tag=5"
+run_pct_in_ns start 9141
+assert_eq "tag without a physical port fails the start" 255 "$rc"
+assert_contains "tag without a physical port message" "no physical interface on bridge '$BR'" "$err"
+check "no ${BR}v5 made" bash -c "! ip -n $NS link show ${BR}v5" 2>/dev/null
+assert_eq "no veth left after the tag failure" "" "$(ns_leftovers)"
 conf_9141 "net0: name=eth0,bridge=$BR,hwaddr=BC:24:11:00:41:00
 net1: name=eth1,bridge=$BR,hwaddr=BC:24:11:00:41:01,rate=1"
 if in_ns bash -c 'ip link add pctprobe type veth peer name pctprobe1 && tc qdisc add dev pctprobe handle ffff: ingress &&
