@@ -87,10 +87,11 @@ for id in 9131 9132; do
     # --- exec: the container's confinement, seen from the host
     "$PCT" exec $id -- sleep 4711 </dev/null &
     exec_pid=$!
-    # (the sleep dies with the container if a check below fails)
+    # Found among the processes of init's PID namespace, so it joined that
+    # one; it dies with the container if a check below fails.
     find_sleeper() { sleeper=$(pgrep --ns "$init" --nslist pid -f "^sleep 4711$"); [ -n "$sleeper" ]; }
-    check "$id exec'd sleep found" wait_for 5 find_sleeper
-    for ns in mnt pid net uts ipc cgroup user; do
+    check "$id exec'd sleep in init's pid namespace" wait_for 5 find_sleeper
+    for ns in mnt net uts ipc cgroup user; do
         assert_eq "$id exec in init's $ns namespace" "$(readlink /proc/$init/ns/$ns)" "$(readlink /proc/$sleeper/ns/$ns)"
     done
     assert_eq "$id exec in init's cgroups" "$(cat /proc/$init/cgroup)" "$(cat /proc/$sleeper/cgroup)"

@@ -135,7 +135,8 @@ run_pct_in_ns status 9141 --verbose
 [[ "$out" =~ netin:\ ([0-9]+) && ${BASH_REMATCH[1]} -gt 0 ]] || fail "9141 netin after pings: $out"
 checks=$((checks + 1))
 
-# Stop (from the host namespace: the monitor does the cleanup in its own).
+# Stop, from the host's namespace: the host ends go (with the container's
+# network namespace, and post-stop deletes any left in the monitor's).
 run_pct stop 9141
 assert_eq "9141 stop ($err)" 0 "$rc"
 check "9141 host ends gone after stop" bash -c "! ip -n $NS link show veth9141i0 && ! ip -n $NS link show veth9141i1 && ! ip -n $NS link show veth9141i2" 2>/dev/null
