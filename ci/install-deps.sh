@@ -13,6 +13,8 @@ packages=(
     libmnl-dev nlohmann-json3-dev libssl-dev libcurl4-openssl-dev
     # tests and benchmarks
     googletest libgtest-dev libgmock-dev libbenchmark-dev
+    # integration tests: pgrep, and python3 for pty_drive.py (console/enter on a terminal)
+    procps python3
     # runtime tools: templates, storage, networking; ssh-keygen makes guest host keys
     busybox-static apparmor e2fsprogs btrfs-progs iproute2 util-linux rsync
     debootstrap zstd xz-utils openssh-client

@@ -47,6 +47,32 @@ void enter_namespaces(int pidfd, const RunState& state, int flags) {
         die("cannot become root in the container: " + errno_text());
 }
 
+// As lxc-attach: a pty of the container's own devpts, so that inside
+// ttyname() finds it under /dev/pts (tty, tmux, sudo rely on that). A host
+// pty only when the container has no usable devpts.
+PtyPair open_attach_pty(const RunState& state, int pidfd) {
+    try {
+        UniqueFd root(::open(("/proc/" + std::to_string(state.init.pid) + "/root").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+        // Still alive after the open: the pid was not reused, the root is init's.
+        if (root && sys_pidfd_send_signal(pidfd, 0) == 0) {
+            PtyPair pty = open_guest_pty(root.get());
+            // Created by host root, the slave would belong to nobody inside.
+            if (state.unprivileged && ::fchown(pty.slave.get(), static_cast<uid_t>(state.root_uid), static_cast<gid_t>(-1)) != 0)
+                throw UserError("cannot chown the pty: " + errno_text());
+            return pty;
+        }
+    } catch (const UserError&) {
+        // Fall through to a host pty.
+    }
+    PtyPair pty;
+    pty.master.reset(::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
+    if (!pty.master || ::grantpt(pty.master.get()) != 0 || ::unlockpt(pty.master.get()) != 0)
+        throw UserError("cannot allocate a pty: " + errno_text());
+    pty.slave.reset(::ioctl(pty.master.get(), TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC));
+    if (!pty.slave) throw UserError("cannot open the pty: " + errno_text());
+    return pty;
+}
+
 }  // namespace
 
 int attach_run(const HostPaths& paths, int vmid, const AttachRequest& request) {
@@ -60,11 +86,9 @@ int attach_run(const HostPaths& paths, int vmid, const AttachRequest& request) {
     }
     UniqueFd master, slave;
     if (request.use_pty) {
-        master.reset(::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
-        if (!master || ::grantpt(master.get()) != 0 || ::unlockpt(master.get()) != 0)
-            throw UserError("cannot allocate a pty: " + errno_text());
-        slave.reset(::ioctl(master.get(), TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC));
-        if (!slave) throw UserError("cannot open the pty: " + errno_text());
+        PtyPair pty = open_attach_pty(*state, pidfd.get());
+        master = std::move(pty.master);
+        slave = std::move(pty.slave);
         if (::isatty(STDIN_FILENO)) {
             struct winsize size {};
             if (::ioctl(STDIN_FILENO, TIOCGWINSZ, &size) == 0) ::ioctl(master.get(), TIOCSWINSZ, &size);

@@ -14,7 +14,7 @@ namespace pct {
 struct AttachRequest {
     std::vector<std::string> argv;  // empty: an interactive login shell
     bool keep_env = true;           // false: init's environment only
-    bool use_pty = false;           // a new pty relayed to our terminal
+    bool use_pty = false;           // a new pty (from the container's devpts) relayed to our terminal
 };
 
 // Returns the command's exit status (128 + signal when killed). Throws

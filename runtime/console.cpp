@@ -1,9 +1,11 @@
 #include "runtime/console.h"
 
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -17,18 +19,27 @@ namespace pct {
 
 namespace {
 
-struct Pty {
-    UniqueFd master;
-    UniqueFd slave;
-    int number = -1;
-};
+void bind_slave(int root_fd, const PtyPair& pty, const std::string& target) {
+    GuestPath source = open_guest_path(root_fd, "/dev/pts/" + std::to_string(pty.number), CreateMissing::Nothing);
+    GuestPath dest = open_guest_path(root_fd, target, CreateMissing::DirectoriesAndFile);
+    bind_mount_fds(source.target.get(), dest.target.get(), 0, false, "bind of the pty onto " + target);
+}
 
-Pty open_pty(int root_fd) {
+}  // namespace
+
+PtyPair open_guest_pty(int root_fd) {
     GuestPath ptmx = open_guest_path(root_fd, "/dev/pts/ptmx", CreateMissing::Nothing);
+    // Checked on the O_PATH handle, before any open: a container that put
+    // something else there (a FUSE file that never answers, a FIFO) gets refused.
+    struct stat info {};
+    struct statfs filesystem {};
+    if (::fstat(ptmx.target.get(), &info) != 0 || !S_ISCHR(info.st_mode) || ::fstatfs(ptmx.target.get(), &filesystem) != 0 ||
+        filesystem.f_type != DEVPTS_SUPER_MAGIC)
+        throw UserError("/dev/pts/ptmx is not the ptmx of a devpts instance");
     // An O_PATH handle cannot be read; re-open it through its magic link,
     // which names exactly the file we resolved safely.
     std::string path = "/proc/self/fd/" + std::to_string(ptmx.target.get());
-    Pty pty;
+    PtyPair pty;
     pty.master.reset(::open(path.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC));
     if (!pty.master) throw UserError("cannot open the container's /dev/pts/ptmx: " + errno_text());
     int unlock = 0;
@@ -40,19 +51,11 @@ Pty open_pty(int root_fd) {
     return pty;
 }
 
-void bind_slave(int root_fd, const Pty& pty, const std::string& target) {
-    GuestPath source = open_guest_path(root_fd, "/dev/pts/" + std::to_string(pty.number), CreateMissing::Nothing);
-    GuestPath dest = open_guest_path(root_fd, target, CreateMissing::DirectoriesAndFile);
-    bind_mount_fds(source.target.get(), dest.target.get(), 0, false, "bind of the pty onto " + target);
-}
-
-}  // namespace
-
 ContainerTerminals setup_container_terminals(int root_fd, const ConsolePlan& plan) {
     ContainerTerminals terminals;
     const bool in_dir = !plan.tty_dir.empty();
     if (plan.console) {
-        Pty pty = open_pty(root_fd);
+        PtyPair pty = open_guest_pty(root_fd);
         if (::fchmod(pty.slave.get(), 0620) != 0) throw UserError("cannot chmod the console: " + errno_text());
         if (in_dir) bind_slave(root_fd, pty, "/dev/" + plan.tty_dir + "/console");
         bind_slave(root_fd, pty, "/dev/console");
@@ -60,7 +63,7 @@ ContainerTerminals setup_container_terminals(int root_fd, const ConsolePlan& pla
         terminals.console_slave = std::move(pty.slave);
     }
     for (unsigned n = 1; n <= plan.ttys; ++n) {
-        Pty pty = open_pty(root_fd);
+        PtyPair pty = open_guest_pty(root_fd);
         std::string name = "tty" + std::to_string(n);
         if (in_dir) {
             bind_slave(root_fd, pty, "/dev/" + plan.tty_dir + "/" + name);

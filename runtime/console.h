@@ -21,6 +21,17 @@ struct ContainerTerminals {
 // In the container's mount namespace, after devpts and before pivot_root.
 ContainerTerminals setup_container_terminals(int root_fd, const ConsolePlan& plan);
 
+struct PtyPair {
+    UniqueFd master;
+    UniqueFd slave;
+    int number = -1;  // the slave is /dev/pts/<number> of that devpts
+};
+
+// A new pty pair from the devpts instance mounted at /dev/pts below root_fd
+// (resolved without following symlinks). Throws UserError when there is no
+// devpts ptmx there.
+PtyPair open_guest_pty(int root_fd);
+
 // Copies between the caller's terminal and `master` until the peer hangs up
 // or the user types <escape_char> then 'q'. Puts the terminal in raw mode
 // while attached. Returns when detached.

@@ -119,6 +119,11 @@ std::optional<LinkInfo> find_link(NetlinkSocket& socket, const std::string& name
     return found;
 }
 
+std::optional<LinkInfo> find_link(const std::string& name) {
+    NetlinkSocket socket;
+    return find_link(socket, name);
+}
+
 std::vector<LinkInfo> list_links(NetlinkSocket& socket) {
     NetlinkRequest request(RTM_GETLINK, NLM_F_DUMP);
     request.add_header<ifinfomsg>().ifi_family = AF_UNSPEC;

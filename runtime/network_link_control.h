@@ -30,6 +30,8 @@ struct LinkInfo {
 using MacAddress = std::array<uint8_t, 6>;
 
 std::optional<LinkInfo> find_link(NetlinkSocket& socket, const std::string& name);
+// The same through a socket of the calling thread's network namespace.
+std::optional<LinkInfo> find_link(const std::string& name);
 std::vector<LinkInfo> list_links(NetlinkSocket& socket);
 // The link's description or UserError "<what>" when it is gone.
 LinkInfo require_link(NetlinkSocket& socket, const std::string& name);

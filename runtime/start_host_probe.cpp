@@ -11,6 +11,8 @@
 #include <set>
 #include <sstream>
 
+#include "runtime/network_link_control.h"
+
 namespace pct {
 
 namespace {
@@ -34,11 +36,6 @@ std::vector<std::string> words(const std::string& text) {
     std::vector<std::string> out;
     for (std::string word; stream >> word;) out.push_back(word);
     return out;
-}
-
-// Interface names come from the config; keep them from walking out of /sys/class/net.
-bool is_plain_name(const std::string& name) {
-    return !name.empty() && name != "." && name != ".." && name.find('/') == std::string::npos;
 }
 
 // v1 hierarchies as mounted below /sys/fs/cgroup (mountinfo field 5 is the
@@ -113,18 +110,18 @@ StartHostFacts probe_start_host_facts() {
     facts.fuse_connections = is_directory("/sys/fs/fuse/connections");
     facts.iptables_firewall = exists("/run/proxmox-nftables-firewall-force-disable");
 
+    // Over rtnetlink, like the start that creates the veths: /sys/class/net
+    // shows the network namespace of whoever mounted /sys, which is not
+    // ours when pct runs in another one.
     facts.bridge_mtu = [](const std::string& bridge) -> std::optional<unsigned> {
-        if (!is_plain_name(bridge)) return std::nullopt;
-        std::ifstream file("/sys/class/net/" + bridge + "/mtu");
-        unsigned mtu = 0;
-        if (file >> mtu) return mtu;
-        return std::nullopt;
+        std::optional<LinkInfo> link = find_link(bridge);
+        if (!link) return std::nullopt;
+        return link->mtu;
     };
     facts.bridge_vlan_aware = [](const std::string& bridge) -> std::optional<bool> {
-        if (!is_plain_name(bridge)) return std::nullopt;
-        std::string value = first_line("/sys/class/net/" + bridge + "/bridge/vlan_filtering");
-        if (value.empty()) return std::nullopt;  // not a Linux bridge (or an OVS one)
-        return value == "1";
+        std::optional<LinkInfo> link = find_link(bridge);
+        if (!link || link->kind != "bridge") return std::nullopt;  // not a Linux bridge (or an OVS one)
+        return link->vlan_filtering;
     };
     facts.device_node = [](const std::string& path) -> std::optional<DeviceNodeInfo> {
         struct stat info {};
