@@ -84,6 +84,13 @@ int attach_run(const HostPaths& paths, int vmid, const AttachRequest& request) {
         bpf = read_text_file(state->seccomp_filter);
         if (bpf.empty()) throw UserError("cannot read the container's seccomp filter " + state->seccomp_filter);
     }
+    // The filter's notifications (features: mknod) go to the monitor; the
+    // connection is made here, where its socket is still reachable.
+    UniqueFd monitor;
+    if (state->seccomp_notify) {
+        monitor = connect_monitor(paths, vmid);
+        if (!monitor) throw UserError("cannot reach the monitor of container '" + std::to_string(vmid) + "'");
+    }
     UniqueFd master, slave;
     if (request.use_pty) {
         PtyPair pty = open_attach_pty(*state, pidfd.get());
@@ -138,7 +145,9 @@ int attach_run(const HostPaths& paths, int vmid, const AttachRequest& request) {
             args.push_back(nullptr);
             ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
             try {
-                load_seccomp_bpf(bpf);
+                UniqueFd listener(load_seccomp_bpf(bpf, state->seccomp_notify));
+                if (listener && !hand_listener_to_monitor(monitor.get(), listener.get()))
+                    die("the monitor did not take the seccomp listener");
             } catch (const UserError& e) {
                 die(e.what());
             }

@@ -51,6 +51,7 @@ struct InitConfinement {
     std::vector<int> capabilities_dropped;
     std::string apparmor_label;
     std::string seccomp_bpf;
+    bool seccomp_listener = false;  // notify rules: the monitor answers them
 };
 
 // Lines for the waiting `pct start`: "D step", "W warning", "E error", "R pid".
@@ -214,7 +215,8 @@ void apply_sysctls_and_limits(const StartPlan& plan) {
         // Only stdio reaches init; the channel closes at exec (= success).
         ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
         // Last: after this only the system calls the policy allows work.
-        load_seccomp_bpf(confinement.seccomp_bpf);
+        const int listener = load_seccomp_bpf(confinement.seccomp_bpf, confinement.seccomp_listener);
+        if (listener >= 0) send_message(channel, "N", {listener});  // for pct-monitor (runtime/syscall_proxy.h)
         std::vector<char*> argv;
         for (const auto& arg : plan.init.argv) argv.push_back(const_cast<char*>(arg.c_str()));
         argv.push_back(nullptr);
@@ -374,10 +376,13 @@ void arrange_descriptors(const std::vector<int>& fds) {
             }
         }
         send_message(ch, "go");
+        UniqueFd listener;
         for (;;) {
-            std::string message = receive_message(ch, kStepTimeoutMs);
+            std::vector<UniqueFd> fds;
+            std::string message = receive_message(ch, kStepTimeoutMs, &fds);
             if (message.empty()) break;  // channel closed by exec: init runs
-            if (message.rfind("D ", 0) == 0) status.send('D', message.substr(2));
+            if (message == "N" && !fds.empty()) listener = std::move(fds[0]);
+            else if (message.rfind("D ", 0) == 0) status.send('D', message.substr(2));
             else if (message.rfind("E ", 0) == 0) throw UserError(message.substr(2));
         }
 
@@ -399,6 +404,7 @@ void arrange_descriptors(const std::vector<int>& fds) {
         if (!confinement.seccomp_bpf.empty()) {
             state.seccomp_filter = run_dir + "/seccomp.bpf";
             write_file_atomic(state.seccomp_filter, confinement.seccomp_bpf, 0600);
+            state.seccomp_notify = confinement.seccomp_listener;
         }
         state.halt_signal = plan.init.halt_signal;
         state.stop_signal = plan.init.stop_signal;
@@ -419,6 +425,8 @@ void arrange_descriptors(const std::vector<int>& fds) {
         int ttys_count = 0;
         for (size_t i = has_console ? 1 : 0; i < terminals.size() && ttys_count < kMonitorMaxTtys; ++i, ++ttys_count)
             layout.push_back(terminals[i].get());
+        const std::string listener_slot = listener ? std::to_string(3 + layout.size()) : "-1";
+        if (listener) layout.push_back(listener.get());
         status.send('R', std::to_string(init.pid));
         volumes.release();
         layout.push_back(status_fd);  // last, and closed by the exec below
@@ -429,8 +437,9 @@ void arrange_descriptors(const std::vector<int>& fds) {
         std::string abstract_flag = abstract_fd >= 0 ? "1" : "0";
         std::string console_flag = has_console ? "1" : "0";
         std::string tty_count = std::to_string(ttys_count);
-        const char* argv[] = {"pct-monitor",          vmid.c_str(),         run_dir.c_str(), settings.pct_binary.c_str(),
-                              abstract_flag.c_str(), console_flag.c_str(), tty_count.c_str(), nullptr};
+        const char* argv[] = {"pct-monitor",         vmid.c_str(),          run_dir.c_str(),
+                              settings.pct_binary.c_str(), abstract_flag.c_str(), console_flag.c_str(),
+                              tty_count.c_str(),     listener_slot.c_str(), nullptr};
         ::execv(settings.monitor_binary.c_str(), const_cast<char**>(argv));
         // Without a monitor nobody would clean up after init: stop it now.
         StatusPipe(status_slot, false).send('E', "cannot execute " + settings.monitor_binary + ": " + errno_text());
@@ -527,6 +536,7 @@ LaunchResult LinuxLauncher::start(const StartPlan& plan, const LaunchOptions& op
         auto begin = std::chrono::steady_clock::now();
         CompiledSeccomp seccomp = compile_seccomp(plan.seccomp, paths.run_base() + "/.seccomp-cache", result.warnings);
         confinement.seccomp_bpf = seccomp.bpf;
+        confinement.seccomp_listener = seccomp.needs_listener;
         log("seccomp filter: " + std::to_string(seccomp.bpf.size() / 8) + " instructions, " +
             (seccomp.from_cache ? "from cache" : "compiled") + " in " +
             std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - begin).count()) +

@@ -2,6 +2,8 @@
 // loop): this code is the resident part of every running container.
 #include "runtime/monitor.h"
 
+#include "runtime/syscall_proxy.h"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -22,6 +24,7 @@ namespace {
 constexpr int kMaxClients = 16;
 constexpr int kTerminals = 1 + kMonitorMaxTtys;  // console, tty1..6
 constexpr long kConsoleLogLimit = 256 * 1024;
+constexpr int kMaxListeners = 16;
 
 struct Terminal {
     int master = -1;
@@ -34,7 +37,17 @@ struct State {
     int clients[kMaxClients];
     int log_fd = -1;
     long logged = 0;
+    int listeners[kMaxListeners];
 };
+
+bool add_listener(State& s, int fd) {
+    for (int& listener : s.listeners)
+        if (listener < 0) {
+            listener = fd;
+            return true;
+        }
+    return false;
+}
 
 void send_reply(int conn, const char* text, int fd) {
     struct iovec io {const_cast<char*>(text), strlen(text)};
@@ -70,13 +83,35 @@ void drop_client(State& s, int index) {
 // Returns true when the connection stays open (a terminal is attached to it).
 bool handle_request(State& s, int conn) {
     char request[64];
-    ssize_t n = recv(conn, request, sizeof request - 1, MSG_DONTWAIT);
+    struct iovec io {request, sizeof request - 1};
+    alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+    struct msghdr msg {};
+    msg.msg_iov = &io;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    ssize_t n = recvmsg(conn, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
     if (n <= 0) return false;
     request[n] = '\0';
+    int passed = -1;
+    struct cmsghdr* header = CMSG_FIRSTHDR(&msg);
+    if (header && header->cmsg_level == SOL_SOCKET && header->cmsg_type == SCM_RIGHTS)
+        memcpy(&passed, CMSG_DATA(header), sizeof passed);
     if (!peer_is_root(conn)) {
+        if (passed >= 0) close(passed);
         send_reply(conn, "denied", -1);
         return false;
     }
+    if (strncmp(request, "listener", 8) == 0 && passed >= 0) {
+        if (add_listener(s, passed)) {
+            send_reply(conn, "ok", -1);
+        } else {
+            close(passed);
+            send_reply(conn, "busy", -1);
+        }
+        return false;
+    }
+    if (passed >= 0) close(passed);
     if (strncmp(request, "pidfd", 5) == 0) {
         send_reply(conn, "ok", kMonitorPidfd);
         return false;
@@ -132,13 +167,14 @@ void drain(State& s, int master) {
 }  // namespace
 
 bool parse_monitor_args(int argc, char** argv, MonitorArgs& args) {
-    if (argc != 7) return false;
+    if (argc != 8) return false;
     args.vmid = atoi(argv[1]);
     args.run_dir = argv[2];
     args.pct_binary = argv[3];
     args.has_abstract = argv[4][0] == '1';
     args.has_console = argv[5][0] == '1';
     args.ttys = atoi(argv[6]);
+    args.listener = atoi(argv[7]);
     return args.vmid > 0 && args.ttys >= 0 && args.ttys <= kMonitorMaxTtys;
 }
 
@@ -148,6 +184,8 @@ int run_monitor(const MonitorArgs& args) {
     State s {};
     s.args = &args;
     for (int& client : s.clients) client = -1;
+    for (int& listener : s.listeners) listener = -1;
+    if (args.listener >= 0) s.listeners[0] = args.listener;
     if (args.has_console) s.terms[0].master = kMonitorConsole;
     for (int i = 0; i < args.ttys; ++i) s.terms[1 + i].master = kMonitorFirstTty + i;
     // Holding a slave of every terminal keeps its master from reporting a
@@ -159,8 +197,8 @@ int run_monitor(const MonitorArgs& args) {
     s.log_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 
     for (;;) {
-        struct pollfd fds[3 + kTerminals + kMaxClients];
-        int kinds[3 + kTerminals + kMaxClients];  // -1 pidfd, -2 listen, -3 abstract, 0.. terminal, 100+ client
+        struct pollfd fds[3 + kTerminals + kMaxClients + kMaxListeners];
+        int kinds[3 + kTerminals + kMaxClients + kMaxListeners];  // -1 pidfd, -2 listen, -3 abstract, 0.. terminal, 100+ client, 200+ listener
         int count = 0;
         auto add = [&](int fd, int kind) {
             fds[count] = {fd, POLLIN, 0};
@@ -173,6 +211,8 @@ int run_monitor(const MonitorArgs& args) {
             if (s.terms[i].master >= 0 && s.terms[i].owner < 0) add(s.terms[i].master, i);
         for (int i = 0; i < kMaxClients; ++i)
             if (s.clients[i] >= 0) add(s.clients[i], 100 + i);
+        for (int i = 0; i < kMaxListeners; ++i)
+            if (s.listeners[i] >= 0) add(s.listeners[i], 200 + i);
 
         if (poll(fds, static_cast<nfds_t>(count), -1) < 0) continue;
         for (int i = 0; i < count; ++i) {
@@ -214,6 +254,13 @@ int run_monitor(const MonitorArgs& args) {
                     for (auto& term : s.terms)
                         if (term.owner == conn) term.owner = -1;
                     close(conn);
+                }
+            } else if (kind >= 200) {
+                // POLLHUP: no process uses that filter any more.
+                int& listener = s.listeners[kind - 200];
+                if ((fds[i].revents & POLLIN) ? !answer_syscall_notification(listener) : true) {
+                    close(listener);
+                    listener = -1;
                 }
             } else if (kind >= 100) {
                 // Attached client: anything but EOF is ignored.

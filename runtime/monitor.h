@@ -12,7 +12,9 @@
 // run/pct/<id>/monitor.sock, root only): "pidfd" -> "ok" + init's pidfd;
 // "console" / "tty <n>" -> "ok" + the pty master, the terminal then belongs
 // to this connection until it closes ("busy" meanwhile, "none" if there is
-// no such terminal).
+// no such terminal); "listener" + a seccomp notification descriptor (from
+// `pct enter/exec` of a container with notify rules) -> "ok", and the
+// monitor answers that filter's notifications too.
 
 namespace pct {
 
@@ -31,9 +33,11 @@ struct MonitorArgs {
     bool has_abstract = false;
     bool has_console = false;
     int ttys = 0;
+    int listener = -1;  // seccomp user-notification descriptor of init's filter, -1: none
 };
 
-// argv: <vmid> <run_dir> <pct_binary> <abstract 0|1> <console 0|1> <ttys>.
+// argv: <vmid> <run_dir> <pct_binary> <abstract 0|1> <console 0|1> <ttys>
+// <listener descriptor or -1>.
 // Returns false on malformed arguments.
 bool parse_monitor_args(int argc, char** argv, MonitorArgs& args);
 

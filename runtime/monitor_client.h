@@ -15,6 +15,13 @@ struct MonitorReply {
 
 MonitorReply ask_monitor(const HostPaths& paths, int vmid, const std::string& request);
 
+// A connection to the monitor's socket; invalid when it is unreachable.
+UniqueFd connect_monitor(const HostPaths& paths, int vmid);
+
+// Sends "listener" with a seccomp notification descriptor over a connection
+// from connect_monitor(); true when the monitor took it.
+bool hand_listener_to_monitor(int connection, int listener);
+
 // init's pidfd: from the monitor, else from the run state with a start-time
 // check. Invalid when the container is not running.
 UniqueFd container_init_pidfd(const HostPaths& paths, int vmid);

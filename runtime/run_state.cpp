@@ -78,6 +78,7 @@ void write_run_state(const HostPaths& paths, const RunState& s) {
     if (!s.apparmor_profile.empty()) out << "apparmor " << s.apparmor_profile << "\n";
     if (!s.apparmor_loaded.empty()) out << "apparmor_loaded " << s.apparmor_loaded << "\n";
     if (!s.seccomp_filter.empty()) out << "seccomp " << s.seccomp_filter << "\n";
+    if (s.seccomp_notify) out << "seccomp_notify 1\n";
     if (!s.halt_signal.empty()) out << "halt_signal " << s.halt_signal << "\n";
     out << "stop_signal " << s.stop_signal << "\n";
     out << "network " << s.has_network << "\n";
@@ -112,6 +113,7 @@ std::optional<RunState> read_run_state(const HostPaths& paths, int vmid) {
         } else if (key == "apparmor") s.apparmor_profile = value;
         else if (key == "apparmor_loaded") s.apparmor_loaded = value;
         else if (key == "seccomp") s.seccomp_filter = value;
+        else if (key == "seccomp_notify") s.seccomp_notify = value == "1";
         else if (key == "halt_signal") s.halt_signal = value;
         else if (key == "stop_signal") s.stop_signal = value;
         else if (key == "network") s.has_network = value == "1";

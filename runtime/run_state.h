@@ -40,6 +40,7 @@ struct RunState {
     std::string apparmor_profile;                  // applied label; empty: none
     std::string apparmor_loaded;                   // profile we loaded and must unload
     std::string seccomp_filter;                    // path of the compiled BPF; empty: none
+    bool seccomp_notify = false;                   // the filter has notify rules: attach hands its listener to the monitor
     std::string halt_signal;                       // configured; empty: decided at shutdown
     std::string stop_signal = "SIGKILL";
     bool has_network = false;

@@ -23,22 +23,19 @@ namespace pct {
 
 namespace {
 
-uint32_t action_of(SeccompAction action, int errno_value, std::vector<std::string>& warnings) {
+uint32_t action_of(SeccompAction action, int errno_value) {
     switch (action) {
         case SeccompAction::Allow: return SCMP_ACT_ALLOW;
         case SeccompAction::Errno: return SCMP_ACT_ERRNO(static_cast<uint16_t>(errno_value));
         case SeccompAction::Kill: return SCMP_ACT_KILL_PROCESS;
-        case SeccompAction::Notify:
-            // No user-notification listener (pve-lxc-syscalld) here: the
-            // calls fail as they would without the feature.
-            warnings.push_back("seccomp notify rules (features: mknod) are not supported by pct's runtime; the calls fail with EPERM");
-            return SCMP_ACT_ERRNO(1);
+        case SeccompAction::Notify: return SCMP_ACT_NOTIFY;  // answered by pct-monitor (runtime/syscall_proxy.h)
     }
     return SCMP_ACT_KILL_PROCESS;
 }
 
 std::string serialize(const SeccompPolicy& policy) {
     std::ostringstream out;
+    out << "format 2\n";  // 2: notify rules are SCMP_ACT_NOTIFY (were EPERM)
     out << "libseccomp " << SCMP_VER_MAJOR << "." << SCMP_VER_MINOR << "." << SCMP_VER_MICRO << "\n";
     out << "default " << static_cast<int>(policy.default_action) << "\n";
     for (const auto& arch : policy.architectures) out << "arch " << arch << "\n";
@@ -53,7 +50,7 @@ std::string serialize(const SeccompPolicy& policy) {
 }  // namespace
 
 std::string build_seccomp_bpf(const SeccompPolicy& policy, std::vector<std::string>& warnings) {
-    uint32_t default_action = action_of(policy.default_action, 1, warnings);
+    uint32_t default_action = action_of(policy.default_action, 1);
     std::unique_ptr<void, void (*)(scmp_filter_ctx)> ctx(seccomp_init(default_action), seccomp_release);
     if (!ctx) throw UserError("seccomp: cannot create a filter");
     // We load the exported program ourselves; no_new_privs stays off.
@@ -84,7 +81,7 @@ std::string build_seccomp_bpf(const SeccompPolicy& policy, std::vector<std::stri
             else if (c.op == "ge") args.push_back(SCMP_CMP(c.index, SCMP_CMP_GE, c.value));
             else throw UserError("seccomp: unknown comparison '" + c.op + "' for " + rule.syscall);
         }
-        uint32_t action = action_of(rule.action, rule.errno_value, warnings);
+        uint32_t action = action_of(rule.action, rule.errno_value);
         if (action == default_action) continue;  // libseccomp refuses rules that change nothing
         int rc = seccomp_rule_add_array(ctx.get(), action, number, static_cast<unsigned>(args.size()), args.data());
         if (rc != 0) throw UserError("seccomp: cannot add rule for " + rule.syscall + ": " + errno_text(-rc));
@@ -113,6 +110,7 @@ CompiledSeccomp compile_seccomp(const SeccompPolicy& input, const std::string& c
         return {};  // nothing to filter
     }
     CompiledSeccomp result;
+    for (const auto& rule : policy.rules) result.needs_listener |= rule.action == SeccompAction::Notify;
     std::string key = serialize(policy);
     result.cache_file = cache_dir + "/" + sha1_hex(key) + ".bpf";
     std::ifstream cached(result.cache_file, std::ios::binary);
@@ -135,13 +133,14 @@ CompiledSeccomp compile_seccomp(const SeccompPolicy& input, const std::string& c
     return result;
 }
 
-void load_seccomp_bpf(const std::string& bpf) {
-    if (bpf.empty()) return;
+int load_seccomp_bpf(const std::string& bpf, bool new_listener) {
+    if (bpf.empty()) return -1;
     struct sock_fprog program {};
     program.len = static_cast<unsigned short>(bpf.size() / sizeof(sock_filter));
     program.filter = reinterpret_cast<sock_filter*>(const_cast<char*>(bpf.data()));
-    if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program) != 0)
-        throw UserError("cannot load the seccomp filter: " + errno_text());
+    const long result = ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, new_listener ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0, &program);
+    if (result < 0) throw UserError("cannot load the seccomp filter: " + errno_text());
+    return new_listener ? static_cast<int>(result) : -1;
 }
 
 SeccompPolicy parse_lxc_seccomp_profile(const std::string& text, const std::vector<std::string>& architectures) {

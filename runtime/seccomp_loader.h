@@ -15,6 +15,7 @@ struct CompiledSeccomp {
     std::string bpf;         // struct sock_filter array; empty: no filter
     std::string cache_file;  // where it is stored
     bool from_cache = false;
+    bool needs_listener = false;  // has notify rules (features: mknod)
 };
 
 // Throws UserError naming the rule that libseccomp refused. `warnings`
@@ -26,8 +27,10 @@ CompiledSeccomp compile_seccomp(const SeccompPolicy& policy, const std::string& 
 std::string build_seccomp_bpf(const SeccompPolicy& policy, std::vector<std::string>& warnings);
 
 // Installs the filter on the calling thread. No no_new_privs: the caller
-// has CAP_SYS_ADMIN in its user namespace (as LXC does it). Throws UserError.
-void load_seccomp_bpf(const std::string& bpf);
+// has CAP_SYS_ADMIN in its user namespace (as LXC does it). With
+// `new_listener` returns the user-notification descriptor (close-on-exec)
+// for pct-monitor, else -1. Throws UserError.
+int load_seccomp_bpf(const std::string& bpf, bool new_listener = false);
 
 // Reads an LXC seccomp profile (version 2: denylist/allowlist, sections,
 // `syscall [errno N|kill|allow|notify] [[i,v,OP,mask]]` lines) into a policy.

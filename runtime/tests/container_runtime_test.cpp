@@ -224,14 +224,16 @@ TEST_F(LauncherMountTest, SourceSwappedAfterHandleIsDetected) {
 }
 
 TEST(MonitorTest, ArgumentsAreChecked) {
-    const char* good[] = {"pct-monitor", "100", "/run/pct/100", "/usr/bin/pct", "1", "1", "2", nullptr};
+    const char* good[] = {"pct-monitor", "100", "/run/pct/100", "/usr/bin/pct", "1", "1", "2", "10", nullptr};
     MonitorArgs args;
-    ASSERT_TRUE(parse_monitor_args(7, const_cast<char**>(good), args));
+    ASSERT_TRUE(parse_monitor_args(8, const_cast<char**>(good), args));
     EXPECT_EQ(args.vmid, 100);
     EXPECT_TRUE(args.has_abstract);
     EXPECT_EQ(args.ttys, 2);
-    const char* bad[] = {"pct-monitor", "100", "/run", "/pct", "1", "1", "9", nullptr};
-    EXPECT_FALSE(parse_monitor_args(7, const_cast<char**>(bad), args));
+    EXPECT_EQ(args.listener, 10);
+    const char* bad[] = {"pct-monitor", "100", "/run", "/pct", "1", "1", "9", "-1", nullptr};
+    EXPECT_FALSE(parse_monitor_args(8, const_cast<char**>(bad), args));
+    EXPECT_FALSE(parse_monitor_args(7, const_cast<char**>(good), args));
 }
 
 }  // namespace
