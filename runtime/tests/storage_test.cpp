@@ -23,6 +23,7 @@
 #include "runtime/dir_storage.h"
 #include "runtime/loop_volume_mounter.h"
 #include "runtime/storage_registry.h"
+#include "runtime/volume_mounts.h"
 
 namespace pct {
 namespace {
@@ -96,26 +97,10 @@ Names entries_of(const std::string& directory) {
     return names;
 }
 
-// Mount points at or below `prefix`, from /proc/self/mountinfo (field 5,
-// octal-escaped).
+// Mount points below `prefix` (the test's own directory is never one).
 Names mounts_under(const std::string& prefix) {
-    Names found;
-    std::ifstream mountinfo("/proc/self/mountinfo");
-    for (std::string line; std::getline(mountinfo, line);) {
-        std::istringstream fields(line);
-        std::string id, parent, device, root, mount_point;
-        fields >> id >> parent >> device >> root >> mount_point;
-        std::string unescaped;
-        for (size_t i = 0; i < mount_point.size(); ++i) {
-            if (mount_point[i] == '\\' && i + 3 < mount_point.size()) {
-                unescaped += static_cast<char>(std::stoi(mount_point.substr(i + 1, 3), nullptr, 8));
-                i += 3;
-            } else {
-                unescaped += mount_point[i];
-            }
-        }
-        if (unescaped == prefix || unescaped.starts_with(prefix + "/")) found.push_back(unescaped);
-    }
+    Names found = mounts_below(prefix);
+    std::sort(found.begin(), found.end());
     return found;
 }
 
