@@ -18,6 +18,7 @@
 #include "core/guest/guest_setup.h"
 #include "core/start_plan_builder.h"
 #include "core/volume_id.h"
+#include "runtime/hookscript_runner.h"
 #include "runtime/launcher.h"
 #include "runtime/linux_guest_fs.h"
 #include "runtime/loop_volume_mounter.h"
@@ -66,7 +67,8 @@ LinuxLauncher& launcher() {
 
 LifecycleContext lifecycle() {
     CliContext& ctx = context();
-    return LifecycleContext{ctx.store, launcher(), ctx.facts(), ctx.random, &ctx.storage()};
+    return LifecycleContext{ctx.store, launcher(), ctx.facts(), ctx.random, &ctx.storage(),
+                            {.storages = &ctx.storages(), .run = run_hookscript_program}};
 }
 
 // Plans the start and runs the pre-start guest setup on the mounted root.
@@ -124,7 +126,7 @@ int run_stop(const ParsedArgs& args) {
     int vmid = parse_vmid(args.positionals[0]);
     LifecycleContext ctx = lifecycle();
     // There are no shutdown tasks to abort: shutdown runs in the foreground.
-    stop_container(ctx, vmid, args.flag("skiplock"));
+    for (const auto& warning : stop_container(ctx, vmid, args.flag("skiplock"))) warn(warning);
     return 0;
 }
 
@@ -132,7 +134,7 @@ int run_shutdown(const ParsedArgs& args) {
     int vmid = parse_vmid(args.positionals[0]);
     int timeout = timeout_seconds(args);
     LifecycleContext ctx = lifecycle();
-    shutdown_container(ctx, vmid, timeout, args.flag("forceStop"));
+    for (const auto& warning : shutdown_container(ctx, vmid, timeout, args.flag("forceStop"))) warn(warning);
     return 0;
 }
 
@@ -184,6 +186,15 @@ int run_post_stop_command(const std::vector<std::string>& args) {
     CliContext& ctx = context();
     std::string exit_status = last_exit_status(ctx.paths, vmid);
     for (const auto& problem : run_post_stop(ctx.paths, vmid, post_stop_hooks())) warn(problem);
+    if (exit_status != "killed 1") {  // a guest reboot is no stop (runtime.md §12.3)
+        try {
+            if (auto stored = ctx.store.read(vmid))
+                run_hookscript({.storages = &ctx.storages(), .run = run_hookscript_program},
+                               parse_config(stored->text, vmid).config.main, vmid, HookPhase::PostStop);
+        } catch (const UserError& e) {
+            warn(e.what());
+        }
+    }
     // The kernel ends init with SIGHUP when the guest reboots (runtime.md
     // §14): start again with the current config, as Proxmox does.
     if (exit_status == "killed 1") {

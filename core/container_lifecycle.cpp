@@ -18,6 +18,16 @@ bool lock_is(const ContainerConfig& config, const char* value) {
     return lock && *lock == value;
 }
 
+// Phases other than pre-start only warn (Proxmox's exec_hookscript).
+void hook_warning_only(LifecycleContext& ctx, const ContainerConfig& config, int vmid, HookPhase phase,
+                       std::vector<std::string>& warnings) {
+    try {
+        run_hookscript(ctx.hooks, config.main, vmid, phase);
+    } catch (const UserError& e) {
+        warnings.push_back(e.what());
+    }
+}
+
 }  // namespace
 
 StartOutcome start_container(LifecycleContext& ctx, int vmid, const StartRequest& request,
@@ -37,26 +47,34 @@ StartOutcome start_container(LifecycleContext& ctx, int vmid, const StartRequest
     }
     StartPlan plan = make_plan(loaded.config);
     outcome.warnings.insert(outcome.warnings.end(), plan.warnings.begin(), plan.warnings.end());
+    run_hookscript(ctx.hooks, loaded.config.main, vmid, HookPhase::PreStart);
     LaunchResult result = ctx.launcher.start(plan, request.launch);
     outcome.init_pid = result.init_pid;
     outcome.warnings.insert(outcome.warnings.end(), result.warnings.begin(), result.warnings.end());
+    hook_warning_only(ctx, loaded.config, vmid, HookPhase::PostStart, outcome.warnings);
     return outcome;
 }
 
-void stop_container(LifecycleContext& ctx, int vmid, bool skiplock) {
+std::vector<std::string> stop_container(LifecycleContext& ctx, int vmid, bool skiplock) {
     LoadedConfig loaded = load_config(ctx.store, vmid);
     require_running(ctx, vmid);
     if (!skiplock && !lock_is(loaded.config, "mounted")) check_lock(loaded.config);
+    std::vector<std::string> warnings;
+    hook_warning_only(ctx, loaded.config, vmid, HookPhase::PreStop, warnings);
     ctx.launcher.kill(vmid);
+    return warnings;
 }
 
-void shutdown_container(LifecycleContext& ctx, int vmid, int timeout_seconds, bool force_stop) {
+std::vector<std::string> shutdown_container(LifecycleContext& ctx, int vmid, int timeout_seconds, bool force_stop) {
     LoadedConfig loaded = load_config(ctx.store, vmid);
     require_running(ctx, vmid);
     check_lock(loaded.config);
-    if (ctx.launcher.shutdown(vmid, timeout_seconds)) return;
+    std::vector<std::string> warnings;
+    hook_warning_only(ctx, loaded.config, vmid, HookPhase::PreStop, warnings);
+    if (ctx.launcher.shutdown(vmid, timeout_seconds)) return warnings;
     if (!force_stop) throw UserError("container did not stop");
     ctx.launcher.kill(vmid);
+    return warnings;
 }
 
 StartOutcome reboot_container(LifecycleContext& ctx, int vmid, int timeout_seconds,

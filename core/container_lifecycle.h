@@ -7,6 +7,7 @@
 
 #include "core/config_changes.h"
 #include "core/config_store.h"
+#include "core/hookscript.h"
 #include "core/launcher.h"
 #include "core/start_plan.h"
 
@@ -18,6 +19,7 @@ struct LifecycleContext {
     const HostFacts& facts;
     Random& random;
     const StorageConfig* storage = nullptr;
+    HookScripts hooks;  // the config's hookscript phases
 };
 
 // Builds the plan from a config whose pending changes are applied.
@@ -35,17 +37,19 @@ struct StartOutcome {
 
 // Under the config lock: `CT <id> already running`, `you can't start a CT if
 // it's a template`, check_lock (not for lock `mounted` or skiplock), the
-// pending changes applied and written, the plan built, the launcher started.
+// pending changes applied and written, the plan built, the `pre-start`
+// hookscript phase (its failure aborts), the launcher started, `post-start`.
 StartOutcome start_container(LifecycleContext& ctx, int vmid, const StartRequest& request,
                              const StartPlanFactory& make_plan);
 
-// `CT <id> not running`; check_lock unless lock `mounted` or skiplock.
-void stop_container(LifecycleContext& ctx, int vmid, bool skiplock);
+// `CT <id> not running`; check_lock unless lock `mounted` or skiplock; the
+// `pre-stop` hookscript phase. Returns warnings.
+std::vector<std::string> stop_container(LifecycleContext& ctx, int vmid, bool skiplock);
 
 // `CT <id> not running`; check_lock (no exception for `mounted`). Without
 // force_stop a timeout fails with `container did not stop`; with it the
-// container is killed after the timeout.
-void shutdown_container(LifecycleContext& ctx, int vmid, int timeout_seconds, bool force_stop);
+// container is killed after the timeout. `pre-stop` runs first. Returns warnings.
+std::vector<std::string> shutdown_container(LifecycleContext& ctx, int vmid, int timeout_seconds, bool force_stop);
 
 // `VM <id> not running` (sic); shutdown with kill after the timeout, then start.
 StartOutcome reboot_container(LifecycleContext& ctx, int vmid, int timeout_seconds,

@@ -19,6 +19,7 @@ constexpr size_t kMaxCapturedOutput = 64 * 1024;
 [[noreturn]] void fail(const std::string& what, int error) { throw UserError(what + ": " + std::strerror(error)); }
 
 std::string find_program(const std::string& name) {
+    if (name.starts_with('/')) return name;  // an explicit path (a hookscript) is the caller's choice
     for (const char* directory : {"/usr/sbin", "/usr/bin", "/sbin", "/bin"}) {
         std::string candidate = std::string(directory) + "/" + name;
         if (::access(candidate.c_str(), X_OK) == 0) return candidate;

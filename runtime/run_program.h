@@ -6,9 +6,9 @@
 
 namespace pct {
 
-// Runs argv[0], found in /usr/sbin, /usr/bin, /sbin or /bin only (pct runs as
-// root, so the caller's PATH is not trusted), with argv, without a shell,
-// stdin from /dev/null and an environment of just that PATH and LC_ALL=C.
+// Runs argv[0] - an absolute path, or a name found in /usr/sbin, /usr/bin,
+// /sbin or /bin only (pct runs as root, so the caller's PATH is not
+// trusted) - with argv, without a shell, stdin from /dev/null and an environment of just that PATH and LC_ALL=C.
 // stdout and stderr are captured (bounded) for the error message. Throws
 // UserError "<failure>: <tool> exited with status <n>[: <output on one line>]"
 // when the tool exits non-zero or is killed (status 128 + signal).

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
+#include "fakes/fake_storage.h"
 #include "fakes/memory_config_store.h"
 #include "fakes/recording_launcher.h"
 #include "fakes/seeded_random.h"
@@ -127,6 +128,71 @@ TEST_F(LifecycleTest, SuspendAndResumeFreezeAndThaw) {
     suspend_container(ctx_, 100);
     resume_container(ctx_, 100);
     EXPECT_EQ(launcher_.calls, (std::vector<std::string>{"freeze 100", "thaw 100"}));
+}
+
+}  // namespace
+}  // namespace pct
+
+namespace pct {
+namespace {
+
+// Hookscript phases, recorded in the same journal as the launcher's calls.
+class HookscriptLifecycleTest : public LifecycleTest {
+protected:
+    HookscriptLifecycleTest() {
+        storages_.add("local");
+        ctx_.hooks = {.storages = &storages_,
+                      .run = [this](const std::string& volid, const std::string& path, int vmid, const std::string& phase) {
+                          journal_.push_back(phase + " " + std::to_string(vmid) + " " + path + " (" + volid + ")");
+                          if (phase == failing_) throw UserError("exited with status 1");
+                      }};
+        store_.configs[100] = "hookscript: local:snippets/hook.sh\nrootfs: /srv/ct\n";
+    }
+    std::vector<std::string> phases() const {
+        std::vector<std::string> names;
+        for (const auto& line : journal_) names.push_back(line.substr(0, line.find(' ')));
+        return names;
+    }
+
+    FakeStorageRegistry storages_;
+    std::vector<std::string> journal_;
+    std::string failing_;
+};
+
+TEST_F(HookscriptLifecycleTest, StartRunsPreAndPostStartAroundTheLaunch) {
+    start_container(ctx_, 100, {}, factory());
+    EXPECT_EQ(journal_, (std::vector<std::string>{
+                            "pre-start 100 /fake/local/snippets/hook.sh (local:snippets/hook.sh)",
+                            "post-start 100 /fake/local/snippets/hook.sh (local:snippets/hook.sh)",
+                        }));
+    EXPECT_EQ(launcher_.calls, std::vector<std::string>{"start 100"});
+}
+
+TEST_F(HookscriptLifecycleTest, FailingPreStartAbortsTheStart) {
+    failing_ = "pre-start";
+    EXPECT_EQ(error_of([&] { start_container(ctx_, 100, {}, factory()); }),
+              "hookscript error for 100 on pre-start: exited with status 1");
+    EXPECT_TRUE(launcher_.calls.empty());
+}
+
+TEST_F(HookscriptLifecycleTest, OtherPhasesOnlyWarn) {
+    failing_ = "post-start";
+    auto outcome = start_container(ctx_, 100, {}, factory());
+    EXPECT_EQ(outcome.warnings.back(), "hookscript error for 100 on post-start: exited with status 1");
+    failing_ = "pre-stop";
+    auto warnings = stop_container(ctx_, 100, false);
+    EXPECT_EQ(warnings, std::vector<std::string>{"hookscript error for 100 on pre-stop: exited with status 1"});
+    EXPECT_EQ(launcher_.calls.back(), "kill 100");
+    start_container(ctx_, 100, {}, factory());
+    shutdown_container(ctx_, 100, 5, false);
+    EXPECT_EQ(phases(), (std::vector<std::string>{"pre-start", "post-start", "pre-stop", "pre-start", "post-start", "pre-stop"}));
+}
+
+TEST_F(HookscriptLifecycleTest, OnlySnippetsVolumesAreRun) {
+    store_.configs[100] = "hookscript: local:vztmpl/hook.tar.gz\nrootfs: /srv/ct\n";
+    EXPECT_EQ(error_of([&] { start_container(ctx_, 100, {}, factory()); }),
+              "hookscript error for 100 on pre-start: 'local:vztmpl/hook.tar.gz' is not in the snippets directory");
+    EXPECT_TRUE(journal_.empty());
 }
 
 }  // namespace
