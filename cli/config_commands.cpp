@@ -8,7 +8,9 @@
 #include "core/config_loader.h"
 #include "core/config_views.h"
 #include "core/error.h"
+#include "core/hookscript.h"
 #include "runtime/container_state.h"
+#include "runtime/hookscript_runner.h"
 #include "runtime/storage_registry.h"
 
 namespace pct::cli {
@@ -74,7 +76,10 @@ int run_set(const ParsedArgs& args) {
                          .facts = ctx.facts(),
                          .random = ctx.random,
                          .storage = &ctx.storage(),
-                         .storages = &storages};
+                         .storages = &storages,
+                         .check_hookscript = [&](const std::string& volid) {
+                             check_hookscript_file(volid, hookscript_path(storages, volid));
+                         }};
     validate_change_request(request, change);
 
     auto lock = ctx.store.lock(vmid);

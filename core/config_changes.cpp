@@ -339,6 +339,11 @@ void validate_change_request(const ConfigChangeRequest& request, const ChangeCon
             continue;
         }
         for (auto& problem : validate_option(key, value)) problems.push_back(std::move(problem));
+        if (key == "hookscript" && context.check_hookscript) try {
+                context.check_hookscript(value);
+            } catch (const UserError& e) {
+                problems.push_back("hookscript: " + std::string(e.what()));
+            }
     }
     auto check_known = [&](const std::vector<std::string>& keys, const char* parameter) {
         for (const auto& key : keys) {

@@ -2,6 +2,7 @@
 // `pct set` semantics: queue changes into [pve:pending] (config.md §7.2) and
 // apply them at once when the container is stopped (§7.3) or, for the keys
 // that allow it, while it runs (§7.4).
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -30,6 +31,9 @@ struct ChangeContext {
     Random& random;
     const StorageConfig* storage = nullptr;  // for volume checks; null skips them
     StorageRegistry* storages = nullptr;     // allocates and frees volumes; null refuses to
+    // Checks a new `hookscript` value (a snippets volume that exists and is
+    // executable; core/hookscript.h); empty: not checked.
+    std::function<void(const std::string& volid)> check_hookscript;
 };
 
 // Parameter checks that need no config: every value valid, items known,

@@ -15,16 +15,20 @@ const char* hook_phase_name(HookPhase phase) {
     return "";
 }
 
+std::string hookscript_path(StorageRegistry& storages, const std::string& volid) {
+    const VolumeId id = parse_volume_id(volid);
+    if (parse_dir_volname(id.volname).kind != VolumeKind::snippets)
+        throw UserError("'" + volid + "' is not in the snippets directory");
+    return storages.get(id.storage).path(volid);
+}
+
 void run_hookscript(const HookScripts& hooks, const ConfigSection& config, int vmid, HookPhase phase) {
     const std::string* volid = config.get("hookscript");
     if (!volid || !hooks.run) return;
     const std::string name = hook_phase_name(phase);
     try {
-        const VolumeId id = parse_volume_id(*volid);
-        if (parse_dir_volname(id.volname).kind != VolumeKind::snippets)
-            throw UserError("'" + *volid + "' is not in the snippets directory");
         if (!hooks.storages) throw UserError("no storage access to find '" + *volid + "'");
-        hooks.run(*volid, hooks.storages->get(id.storage).path(*volid), vmid, name);
+        hooks.run(*volid, hookscript_path(*hooks.storages, *volid), vmid, name);
     } catch (const UserError& e) {
         throw UserError("hookscript error for " + std::to_string(vmid) + " on " + name + ": " + e.what());
     }

@@ -26,6 +26,10 @@ struct HookScripts {
     HookScriptRunner run;                 // empty: hookscripts are not run
 };
 
+// Host path of a hookscript volume. Throws UserError `'<v>' is not in the
+// snippets directory` or the storage's error.
+std::string hookscript_path(StorageRegistry& storages, const std::string& volid);
+
 // Runs the config's hookscript for `phase`; nothing without one. Throws
 // UserError `hookscript error for <vmid> on <phase>: <why>`.
 void run_hookscript(const HookScripts& hooks, const ConfigSection& config, int vmid, HookPhase phase);

@@ -58,6 +58,14 @@ run_pct status $ID
 assert_eq "stopped anyway" "status: stopped" "$out"
 rm "$PCT_ROOT"/fail-*
 
+# pct set checks a new hookscript.
+run_pct set $ID --hookscript local:snippets/none.sh
+assert_contains "set: missing script" "hookscript: script 'local:snippets/none.sh' does not exist" "$err"
+run_pct set $ID --hookscript local:iso/hook.iso
+assert_contains "set: not a snippet" "hookscript: 'local:iso/hook.iso' is not in the snippets directory" "$err"
+run_pct set $ID --hookscript local:snippets/hook.sh
+assert_eq "set: an executable snippet ($err)" 0 "$rc"
+
 chmod 644 "$SNIPPETS/hook.sh"
 run_pct start $ID
 assert_eq "not executable" "hookscript error for $ID on pre-start: script 'local:snippets/hook.sh' is not executable" "$(echo "$err" | grep hookscript)"

@@ -262,3 +262,28 @@ TEST_F(ConfigChangesTest, ApplyAllPendingAppliesEverything) {
 
 }  // namespace
 }  // namespace pct
+
+namespace pct {
+namespace {
+
+TEST(ConfigChangesHookscript, NewHookscriptIsCheckedAndProblemsNamed) {
+    HostFacts facts;
+    SeededRandom random{1};
+    std::vector<std::string> checked;
+    ChangeContext change{.vmid = 100, .facts = facts, .random = random, .check_hookscript = [&](const std::string& volid) {
+                             checked.push_back(volid);
+                             throw UserError("script '" + volid + "' is not executable");
+                         }};
+    try {
+        validate_change_request({.set = {{"hookscript", "local:snippets/hook.sh"}}}, change);
+        FAIL() << "accepted a hookscript the check refused";
+    } catch (const ParameterError& e) {
+        EXPECT_EQ(e.problems(), std::vector<std::string>{"hookscript: script 'local:snippets/hook.sh' is not executable"});
+    }
+    EXPECT_EQ(checked, std::vector<std::string>{"local:snippets/hook.sh"});
+    validate_change_request({.set = {{"memory", "256"}}}, change);  // other keys do not run the check
+    EXPECT_EQ(checked.size(), 1u);
+}
+
+}  // namespace
+}  // namespace pct
