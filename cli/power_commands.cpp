@@ -186,6 +186,21 @@ int run_post_stop_command(const std::vector<std::string>& args) {
     CliContext& ctx = context();
     std::string exit_status = last_exit_status(ctx.paths, vmid);
     for (const auto& problem : run_post_stop(ctx.paths, vmid, post_stop_hooks())) warn(problem);
+    // Changes queued while it ran take effect now (runtime.md §12.3 step 4).
+    try {
+        auto lock = ctx.store.lock(vmid);
+        if (ctx.store.read(vmid)) {
+            ContainerConfig config = load_config(ctx.store, vmid).config;
+            if (!config.pending.empty()) {
+                ChangeContext change{.vmid = vmid, .facts = ctx.facts(), .random = ctx.random, .storage = &ctx.storage(),
+                                     .storages = &ctx.storages()};
+                for (const auto& warning : apply_all_pending(config, change)) warn(warning);
+                ctx.store.replace(vmid, write_config(config));
+            }
+        }
+    } catch (const UserError& e) {
+        warn(e.what());
+    }
     if (exit_status != "killed 1") {  // a guest reboot is no stop (runtime.md §12.3)
         try {
             if (auto stored = ctx.store.read(vmid))

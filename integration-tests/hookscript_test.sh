@@ -2,7 +2,8 @@
 # The hookscript option: `<script> <vmid> <phase>` runs at pre-start,
 # post-start, pre-stop and post-stop; a failing pre-start aborts the start
 # and leaves nothing behind, other phases only warn; a script that is
-# missing or not executable is named in the error.
+# missing or not executable is named in the error. Also: changes queued
+# while the container ran are applied when it stops.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/container_lib.sh"
 ID=9331
@@ -29,7 +30,11 @@ EOT
 
 run_pct start $ID
 assert_eq "start ($err)" 0 "$rc"
+run_pct set $ID --memory 96
+assert_contains "memory is queued while running" "memory: 96" "$(sed -n '/^\[pve:pending\]/,$p' "$CONF_DIR/$ID.conf")"
 run_pct stop $ID
+assert_eq "the stop applied the queued change" "memory: 96" "$(grep '^memory:' "$CONF_DIR/$ID.conf")"
+assert_eq "nothing pending after the stop" "" "$(grep -F '[pve:pending]' "$CONF_DIR/$ID.conf")"
 assert_eq "stop ($err)" 0 "$rc"
 assert_eq "phases of a start and a stop" "$ID pre-start
 $ID post-start
