@@ -23,9 +23,20 @@ void bind_host_node(int root_fd, const DeviceNodePlan& device) {
 
 }  // namespace
 
-void create_device_nodes(int root_fd, const std::vector<DeviceNodePlan>& devices) {
+// Attaches the detached bind mount of a staged node on an empty file.
+void attach_staged_node(int root_fd, const DeviceNodePlan& device, int tree) {
+    GuestPath target = open_guest_path(root_fd, device.path, CreateMissing::DirectoriesAndFile);
+    if (::move_mount(tree, "", target.target.get(), "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0)
+        throw UserError("cannot attach the pass-through node: " + errno_text());
+}
+
+void create_device_nodes(int root_fd, const std::vector<DeviceNodePlan>& devices, const StagedDeviceNodes& staged) {
     for (const auto& device : devices) {
         try {
+            if (auto tree = staged.find(device.path); device.passthrough && tree != staged.end()) {
+                attach_staged_node(root_fd, device, tree->second.get());
+                continue;
+            }
             if (device.bind_from_host) {
                 bind_host_node(root_fd, device);
                 continue;

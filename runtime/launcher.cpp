@@ -32,6 +32,7 @@
 #include "runtime/kernel_api.h"
 #include "runtime/monitor.h"
 #include "runtime/namespaces.h"
+#include "runtime/passthrough_devices.h"
 #include "runtime/pivot_root.h"
 #include "runtime/run_state.h"
 #include "runtime/seccomp_loader.h"
@@ -117,7 +118,8 @@ void apply_sysctls_and_limits(const StartPlan& plan) {
 
 // The container's first process, from clone3 until exec. Every step is
 // done here, inside the new namespaces, in the order of runtime.md §2.
-[[noreturn]] void container_init(const StartPlan& plan, int channel, const InitConfinement& confinement, bool debug) {
+[[noreturn]] void container_init(const StartPlan& plan, const StagedDeviceNodes& staged, int channel,
+                                 const InitConfinement& confinement, bool debug) {
     auto step = [&](const char* text) {
         if (debug) send_message(channel, std::string("D init: ") + text);
     };
@@ -165,7 +167,7 @@ void apply_sysctls_and_limits(const StartPlan& plan) {
         apply_special_mounts(root.get(), plan.special_mounts);
         current = "device nodes";
         step(current);
-        create_device_nodes(root.get(), plan.devices);
+        create_device_nodes(root.get(), plan.devices, staged);
         current = "console and ttys";
         step(current);
         ContainerTerminals terminals = setup_container_terminals(root.get(), plan.console);
@@ -312,6 +314,9 @@ void arrange_descriptors(const std::vector<int>& fds) {
             status.step(current);
             options.prepare_rootfs(rootfs);
         }
+        current = "pass-through devices";
+        StagedDeviceNodes staged = stage_passthrough_devices(plan.devices);
+        if (!staged.empty()) status.step(current);
 
         current = "cgroups";
         status.step(current);
@@ -327,9 +332,10 @@ void arrange_descriptors(const std::vector<int>& fds) {
         init = clone_into_namespaces(clone_namespace_flags(plan.namespaces), cgroup->payload_fd());
         if (init.pid == 0) {
             channel.parent_end.reset();
-            container_init(plan, channel.child_end.get(), confinement, options.debug);
+            container_init(plan, staged, channel.child_end.get(), confinement, options.debug);
         }
         channel.child_end.reset();
+        staged.clear();  // init has its copies
         const int ch = channel.parent_end.get();
         if (::chdir("/") != 0) throw UserError("chdir: " + errno_text());
 
