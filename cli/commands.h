@@ -7,7 +7,7 @@
 namespace pct::cli {
 
 std::vector<CommandSpec> config_commands();     // config, pending, set, unlock
-std::vector<CommandSpec> inventory_commands();  // list, status
+std::vector<CommandSpec> inventory_commands();  // list, status, cpusets
 std::vector<CommandSpec> destroy_commands();    // destroy
 std::vector<CommandSpec> start_commands();      // start (--dry-run)
 std::vector<CommandSpec> create_commands();     // create

@@ -1,4 +1,4 @@
-// pct list and pct status (cli.md §3.5, §3.6, §4).
+// pct list, pct status and pct cpusets (cli.md §3.5, §3.6, §3.25, §4).
 #include <cstdio>
 #include <thread>
 
@@ -7,9 +7,12 @@
 #include "cli/output.h"
 #include "core/config_loader.h"
 #include "core/config_summary.h"
+#include "core/cpuset_table.h"
 #include "core/error.h"
+#include "runtime/cgroups.h"
 #include "runtime/container_state.h"
 #include "runtime/container_stats.h"
+#include "runtime/run_state.h"
 
 namespace pct::cli {
 
@@ -121,10 +124,32 @@ int run_status(const ParsedArgs& args) {
     return 0;
 }
 
+
+// The CPUs in a running container's cpuset (v1 cpuset hierarchy or v2).
+std::vector<unsigned> container_cpus(int vmid) {
+    auto state = read_run_state(context().paths, vmid);
+    if (!state) return {};
+    for (const auto& dir : state->cgroup_limit_dirs)
+        for (const char* file : {"/cpuset.cpus", "/cpuset.cpus.effective"})
+            if (std::string text = read_text_file(dir + file); !text.empty() && text != "\n") return parse_cpu_list(text);
+    return {};
+}
+
+int run_cpusets(const ParsedArgs&) {
+    CliContext& ctx = context();
+    std::vector<std::pair<int, std::vector<unsigned>>> rows;
+    for (int vmid : ctx.store.list())
+        if (is_container_running(ctx.paths, vmid)) rows.emplace_back(vmid, container_cpus(vmid));
+    const std::string text = format_cpusets(rows);
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return 0;
+}
+
 }  // namespace
 
 std::vector<CommandSpec> inventory_commands() {
     return {
+        {.name = "cpusets", .summary = "Print the list of assigned CPU sets.", .run = run_cpusets},
         {.name = "list", .output_format = true, .summary = "List all containers.", .run = run_list},
         {.name = "status",
          .positionals = {"vmid"},

@@ -21,7 +21,6 @@ constexpr int kErrorExit = 255;
 // are listed so that prefixes resolve as users expect and help says so.
 const std::vector<std::pair<std::string, std::string>> kNotYetAvailable = {
     {"clone", "Create a container clone/copy."},
-    {"cpusets", "Print the list of assigned CPU sets."},
     {"delsnapshot", "Delete a snapshot."},
     {"listsnapshot", "List all snapshots."},
     {"migrate", "Migrate the container to another node."},

@@ -90,6 +90,12 @@ checks=$((checks + 1))
 run_pct status 9111
 assert_eq "container survives the OOM kill of one process" "status: running" "$out"
 
+# pct cpusets: both running containers, 9111 with its one CPU.
+cpu=$(cat $cg/cpuset/lxc/9111/cpuset.cpus 2>/dev/null || cat $cg/lxc/9111/cpuset.cpus.effective)
+run_pct cpusets
+assert_eq "cpusets lists the running containers" "9111 9112" "$(echo "$out" | grep -o '^ *[0-9]*:' | tr -d ' :' | xargs)"
+assert_eq "9111's row ends with its CPU" "$cpu" "$(echo "$out" | grep '^9111:' | awk '{print $NF}')"
+
 run_pct stop 9111
 run_pct stop 9112
 assert_clean "privileged" 9111
