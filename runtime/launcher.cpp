@@ -116,7 +116,8 @@ void apply_sysctls_and_limits(const StartPlan& plan) {
 
 // The container's first process, from clone3 until exec. Every step is
 // done here, inside the new namespaces, in the order of runtime.md §2.
-[[noreturn]] void container_init(const StartPlan& plan, int channel, const InitConfinement& confinement, bool debug) {
+[[noreturn]] void container_init(const StartPlan& plan, int channel, const InitConfinement& confinement,
+                                 std::vector<UniqueFd> cgroup_join, bool debug) {
     auto step = [&](const char* text) {
         if (debug) send_message(channel, std::string("D init: ") + text);
     };
@@ -125,6 +126,10 @@ void apply_sysctls_and_limits(const StartPlan& plan) {
         // Until exec, a dying monitor takes the half-made container with it.
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
         expect(channel, "go");
+        current = "joining cgroups";
+        step(current);
+        join_cgroups(cgroup_join);
+        cgroup_join.clear();
         if (plan.namespaces.user) {
             current = "switching to the container's root";
             step(current);
@@ -322,12 +327,14 @@ void arrange_descriptors(const std::vector<int>& fds) {
         // namespace: init finds its root there (see container_init).
         if (::chdir(rootfs.c_str()) != 0) throw UserError("chdir: " + errno_text());
         SyncChannel channel = make_sync_channel();
+        std::vector<UniqueFd> cgroup_join = cgroup->open_join_files();
         init = clone_into_namespaces(clone_namespace_flags(plan.namespaces), cgroup->payload_fd());
         if (init.pid == 0) {
             channel.parent_end.reset();
-            container_init(plan, channel.child_end.get(), confinement, options.debug);
+            container_init(plan, channel.child_end.get(), confinement, std::move(cgroup_join), options.debug);
         }
         channel.child_end.reset();
+        cgroup_join.clear();
         const int ch = channel.parent_end.get();
         if (::chdir("/") != 0) throw UserError("chdir: " + errno_text());
 
@@ -336,13 +343,19 @@ void arrange_descriptors(const std::vector<int>& fds) {
             status.step(current);
             write_id_maps(init.pid, plan.idmap);
         }
-        current = "joining cgroups";
-        status.step(current);
-        if (cgroup->payload_fd() < 0) cgroup->attach(init.pid);
-        if (plan.unprivileged) cgroup->delegate(static_cast<uid_t>(plan.root_uid), static_cast<gid_t>(plan.root_gid));
+        // init joins its cgroups itself (join_cgroups), after this go-ahead.
+        if (plan.unprivileged) {
+            current = "delegating cgroups";
+            status.step(current);
+            cgroup->delegate(static_cast<uid_t>(plan.root_uid), static_cast<gid_t>(plan.root_gid));
+        }
         send_message(ch, "go");
         current = "init";
-        expect(ch, "netns");
+        for (std::string message; (message = receive_message(ch, kStepTimeoutMs)) != "netns";) {
+            if (message.rfind("D ", 0) == 0) status.send('D', message.substr(2));
+            else if (message.rfind("E ", 0) == 0) throw UserError(message.substr(2));
+            else throw UserError("container init ended during setup");
+        }
         if (!plan.network.empty()) {
             current = "network";
             status.step(current);
