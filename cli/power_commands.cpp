@@ -56,7 +56,7 @@ PostStopHooks post_stop_hooks() { return {.delete_network = delete_container_int
 LinuxLauncher& launcher() {
     static LoopVolumeMounter mounter;
     static LinuxLauncher instance({.paths = context().paths,
-                                   .pct_binary = executable_directory() + "/pct",
+                                   .post_stop_binary = executable_directory() + "/pct-post-stop",
                                    .monitor_binary = executable_directory() + "/pct-monitor",
                                    .mounter = &mounter,
                                    .create_network = create_container_interfaces,
@@ -179,24 +179,8 @@ int run_start_container(const ParsedArgs& args) {
 }
 
 int run_post_stop_command(const std::vector<std::string>& args) {
-    if (args.size() != 1) throw UserError("usage: pct __post-stop <vmid> (run by the container monitor)");
-    int vmid = parse_vmid(args[0]);
-    CliContext& ctx = context();
-    std::string exit_status = last_exit_status(ctx.paths, vmid);
-    for (const auto& problem : run_post_stop(ctx.paths, vmid, post_stop_hooks())) warn(problem);
-    // The kernel ends init with SIGHUP when the guest reboots (runtime.md
-    // §14): start again with the current config, as Proxmox does.
-    if (exit_status == "killed 1") {
-        std::fflush(nullptr);
-        std::string pct = executable_directory() + "/pct";
-        std::string id = std::to_string(vmid);
-        // Our command sockets must close first: they say "still running".
-        ::close_range(3, ~0U, 0);
-        const char* argv[] = {"pct", "start", id.c_str(), nullptr};
-        ::execv(pct.c_str(), const_cast<char**>(argv));
-        return 1;
-    }
-    return 0;
+    if (args.size() != 1) throw UserError("usage: pct __post-stop <vmid> (run by the monitor of a container an older pct started)");
+    return finish_stopped_container(context().paths, parse_vmid(args[0]), post_stop_hooks(), executable_directory() + "/pct");
 }
 
 std::vector<CommandSpec> power_commands() {

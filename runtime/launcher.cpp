@@ -442,7 +442,7 @@ void arrange_descriptors(const std::vector<int>& fds) {
         std::string abstract_flag = abstract_fd >= 0 ? "1" : "0";
         std::string console_flag = has_console ? "1" : "0";
         std::string tty_count = std::to_string(ttys_count);
-        const char* argv[] = {"pct-monitor",          vmid.c_str(),         run_dir.c_str(), settings.pct_binary.c_str(),
+        const char* argv[] = {"pct-monitor",          vmid.c_str(),         run_dir.c_str(), settings.post_stop_binary.c_str(),
                               abstract_flag.c_str(), console_flag.c_str(), tty_count.c_str(), nullptr};
         ::execv(settings.monitor_binary.c_str(), const_cast<char**>(argv));
         // Without a monitor nobody would clean up after init: stop it now.
@@ -505,14 +505,6 @@ int halt_signal_for(pid_t init_pid, const std::string& configured) {
         if (blocked & (1ULL << (rtmin3 - 1))) return rtmin3;  // systemd
     }
     return SIGPWR;
-}
-
-std::string executable_directory() {
-    char buffer[4096];
-    ssize_t n = ::readlink("/proc/self/exe", buffer, sizeof buffer - 1);
-    if (n <= 0) return ".";
-    std::string path(buffer, static_cast<size_t>(n));
-    return path.substr(0, path.find_last_of('/'));
 }
 
 LinuxLauncher::LinuxLauncher(LinuxLauncherSettings settings) : settings_(std::move(settings)) {}

@@ -2,7 +2,7 @@
 // After init has exited (runtime.md §12.3): unmount what the start mounted,
 // remove the cgroups, delete the network links, unload the AppArmor profile
 // and remove run/pct/<id>/. Run by the monitor (in its mount namespace, via
-// `pct __post-stop`), by `pct stop` when the monitor is gone, and by
+// pct-post-stop), by `pct stop` when the monitor is gone, and by
 // `pct start` for state a crash left behind. Idempotent and best effort.
 #include <string>
 #include <vector>
@@ -21,6 +21,12 @@ std::vector<std::string> run_post_stop(const HostPaths& paths, int vmid, const P
 
 // How the last init ended ("killed 1" = SIGHUP = reboot request), if known.
 std::string last_exit_status(const HostPaths& paths, int vmid);
+
+// The monitor's last step once init has exited (the pct-post-stop binary;
+// `pct __post-stop` for monitors of an older pct): run_post_stop, problems as
+// "WARN:" lines on stderr, and when the guest rebooted (init ended by SIGHUP,
+// runtime.md §14) exec `<pct_binary> start <id>`. Returns the exit code.
+int finish_stopped_container(const HostPaths& paths, int vmid, const PostStopHooks& hooks, const std::string& pct_binary);
 
 // rm -r that never crosses into another file system (a mount still
 // present under the run dir is left alone). Returns false if anything stayed.
