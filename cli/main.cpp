@@ -94,7 +94,7 @@ int dispatch(const std::vector<std::string>& argv) {
         std::string usage = short_usage(commands);
         throw UserError("ERROR: no command specified\n" + usage.substr(0, usage.size() - 1));
     }
-    // Internal: the container monitor's post-stop step (never listed).
+    // Internal: post-stop for monitors of an older pct (never listed).
     if (argv[0] == "__post-stop") return run_post_stop_command({argv.begin() + 1, argv.end()});
     const CommandSpec& command = *resolve_command(commands, argv[0]);
     std::vector<std::string> args(argv.begin() + 1, argv.end());

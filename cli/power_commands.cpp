@@ -24,6 +24,7 @@
 #include "runtime/loop_volume_mounter.h"
 #include "runtime/network_links.h"
 #include "runtime/post_stop.h"
+#include "runtime/post_stop_config.h"
 #include "runtime/start_host_probe.h"
 #include "runtime/storage_registry.h"
 #include "runtime/system_clock.h"
@@ -52,12 +53,14 @@ std::optional<guest::HostTimezone> host_timezone(const ConfigSection& config) {
     return guest::HostTimezone{localtime.string(), name};
 }
 
-PostStopHooks post_stop_hooks() { return {.delete_network = delete_container_interfaces}; }
+PostStopHooks post_stop_hooks() {
+    return {.delete_network = delete_container_interfaces, .finish_config = finish_stopped_config};
+}
 
 LinuxLauncher& launcher() {
     static LoopVolumeMounter mounter;
     static LinuxLauncher instance({.paths = context().paths,
-                                   .pct_binary = executable_directory() + "/pct",
+                                   .post_stop_binary = executable_directory() + "/pct-post-stop",
                                    .monitor_binary = executable_directory() + "/pct-monitor",
                                    .mounter = &mounter,
                                    .create_network = create_container_interfaces,
@@ -181,48 +184,8 @@ int run_start_container(const ParsedArgs& args) {
 }
 
 int run_post_stop_command(const std::vector<std::string>& args) {
-    if (args.size() != 1) throw UserError("usage: pct __post-stop <vmid> (run by the container monitor)");
-    int vmid = parse_vmid(args[0]);
-    CliContext& ctx = context();
-    std::string exit_status = last_exit_status(ctx.paths, vmid);
-    for (const auto& problem : run_post_stop(ctx.paths, vmid, post_stop_hooks())) warn(problem);
-    // Changes queued while it ran take effect now (runtime.md §12.3 step 4).
-    try {
-        auto lock = ctx.store.lock(vmid);
-        if (ctx.store.read(vmid)) {
-            ContainerConfig config = load_config(ctx.store, vmid).config;
-            if (!config.pending.empty()) {
-                ChangeContext change{.vmid = vmid, .facts = ctx.facts(), .random = ctx.random, .storage = &ctx.storage(),
-                                     .storages = &ctx.storages()};
-                for (const auto& warning : apply_all_pending(config, change)) warn(warning);
-                ctx.store.replace(vmid, write_config(config));
-            }
-        }
-    } catch (const UserError& e) {
-        warn(e.what());
-    }
-    if (exit_status != "killed 1") {  // a guest reboot is no stop (runtime.md §12.3)
-        try {
-            if (auto stored = ctx.store.read(vmid))
-                run_hookscript({.storages = &ctx.storages(), .run = run_hookscript_program},
-                               parse_config(stored->text, vmid).config.main, vmid, HookPhase::PostStop);
-        } catch (const UserError& e) {
-            warn(e.what());
-        }
-    }
-    // The kernel ends init with SIGHUP when the guest reboots (runtime.md
-    // §14): start again with the current config, as Proxmox does.
-    if (exit_status == "killed 1") {
-        std::fflush(nullptr);
-        std::string pct = executable_directory() + "/pct";
-        std::string id = std::to_string(vmid);
-        // Our command sockets must close first: they say "still running".
-        ::close_range(3, ~0U, 0);
-        const char* argv[] = {"pct", "start", id.c_str(), nullptr};
-        ::execv(pct.c_str(), const_cast<char**>(argv));
-        return 1;
-    }
-    return 0;
+    if (args.size() != 1) throw UserError("usage: pct __post-stop <vmid> (run by the monitor of a container an older pct started)");
+    return finish_stopped_container(context().paths, parse_vmid(args[0]), post_stop_hooks(), executable_directory() + "/pct");
 }
 
 std::vector<CommandSpec> power_commands() {

@@ -10,7 +10,8 @@ namespace pct::cli {
 // calls it when --dry-run is not given.
 int run_start_container(const ParsedArgs& args);
 
-// `pct __post-stop <id>`: run by the monitor when init has exited.
+// `pct __post-stop <id>`: what monitors started by an older pct exec when
+// init has exited (pct-post-stop does the same for current ones).
 int run_post_stop_command(const std::vector<std::string>& args);
 
 }  // namespace pct::cli

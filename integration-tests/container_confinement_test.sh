@@ -71,6 +71,15 @@ fi
 pid=$(cat "$PCT_ROOT/run/pct/9112/init.pid")
 assert_eq "unprivileged init host uid" 100000 "$(awk '/^Uid:/ {print $2}' /proc/$pid/status)"
 
+# init joined lxc/<id>/ns in every hierarchy (v1: it writes its own tasks
+# files; cgroup2: clone3 puts it there).
+for id in 9111 9112; do
+    pid=$(cat "$PCT_ROOT/run/pct/$id/init.pid")
+    unified=$(findmnt -rn -t cgroup2 | head -1)
+    misplaced=$(awk -F: -v want="/lxc/$id/ns" -v unified="$unified" '$3 != want && ($1 != 0 || unified != "")' /proc/$pid/cgroup)
+    assert_eq "$id init in lxc/$id/ns in every hierarchy" "" "$misplaced"
+done
+
 # Limits (cgroup v1 here; v2 files on a unified host).
 cg=/sys/fs/cgroup
 if [ -d $cg/cpuset/lxc/9111 ]; then

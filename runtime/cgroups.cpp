@@ -32,6 +32,11 @@ void write_cgroup_file(const std::string& dir, const std::string& file, const st
         throw UserError("cannot write '" + value + "' to " + path + ": " + errno_text());
 }
 
+void join_cgroups(const std::vector<UniqueFd>& files) {
+    for (const auto& file : files)
+        if (::write(file.get(), "0", 1) != 1) throw UserError("cannot join the container's cgroup: " + errno_text());
+}
+
 std::vector<CgroupMount> find_cgroup_mounts() {
     std::vector<CgroupMount> mounts;
     std::vector<std::string> lines, mountpoints;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/start_plan.h"
+#include "runtime/unique_fd.h"
 
 namespace pct {
 
@@ -28,12 +29,13 @@ public:
     virtual ~ContainerCgroup() = default;
     // Creates lxc/<id> (limits, device rules) and lxc/<id>/ns. Throws UserError.
     virtual void create() = 0;
-    // Moves a process into lxc/<id>/ns in every hierarchy.
-    virtual void attach(pid_t pid) = 0;
     // Hands lxc/<id>/ns to the container's root (unprivileged containers).
     virtual void delegate(uid_t uid, gid_t gid) = 0;
     // cgroup2 directory fd of lxc/<id>/ns for clone3(CLONE_INTO_CGROUP), or -1.
     virtual int payload_fd() = 0;
+    // The `tasks` files of lxc/<id>/ns in every v1 hierarchy (none on pure
+    // cgroup2 hosts, where clone3 places init), for join_cgroups() in init.
+    virtual std::vector<UniqueFd> open_join_files() = 0;
     virtual std::vector<std::string> limit_dirs() const = 0;
     virtual std::vector<std::string> payload_dirs() const = 0;
     // Removes what create() made (best effort).
@@ -44,6 +46,15 @@ public:
 std::unique_ptr<ContainerCgroup> make_cgroup_v1(const CgroupPlan& plan, std::vector<CgroupMount> mounts);
 std::unique_ptr<ContainerCgroup> make_cgroup_v2(const CgroupPlan& plan, std::string root);
 std::unique_ptr<ContainerCgroup> make_container_cgroup(const CgroupPlan& plan);
+
+// Run by init itself, first thing: moves the calling (single-threaded)
+// process into the cgroups whose join files it holds, by writing "0". A task
+// moving only itself skips the kernel's global threadgroup lock, whose write
+// side waits for an RCU grace period (~10 ms) on every start; writing init's
+// pid to cgroup.procs from the monitor would take it. The files are opened by
+// the monitor (host root): the kernel checks the opener's credentials.
+// Throws UserError.
+void join_cgroups(const std::vector<UniqueFd>& files);
 
 // Depth-first rmdir of a cgroup directory; processes still inside are
 // killed first. Retries while the kernel reports the group busy.

@@ -2,6 +2,7 @@
 // every mounted hierarchy (and in the unified tree, so that the container's
 // cgroup namespace is rooted there too); limits in the owning controller.
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -56,11 +57,24 @@ public:
             make_dir(payload);
             if (has(mount, "cpuset")) inherit_cpuset(limit, payload);
             payloads_.push_back(payload);
+            // On hybrid hosts clone3 places init in the unified tree.
+            if (mount.unified) {
+                unified_fd_.reset(::open(payload.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+                if (!unified_fd_) throw UserError("cannot open cgroup " + payload + ": " + errno_text());
+            }
         }
     }
 
-    void attach(pid_t pid) override {
-        for (const auto& dir : payloads_) write_cgroup_file(dir, "cgroup.procs", std::to_string(pid));
+    std::vector<UniqueFd> open_join_files() override {
+        std::vector<UniqueFd> files;
+        for (size_t i = 0; i < mounts_.size() && i < payloads_.size(); ++i) {
+            if (mounts_[i].unified) continue;
+            std::string path = payloads_[i] + "/tasks";
+            UniqueFd file(::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW));
+            if (!file) throw UserError("cannot open " + path + ": " + errno_text());
+            files.push_back(std::move(file));
+        }
+        return files;
     }
 
     void delegate(uid_t uid, gid_t gid) override {
@@ -72,11 +86,12 @@ public:
         }
     }
 
-    int payload_fd() override { return -1; }
+    int payload_fd() override { return unified_fd_.get(); }
     std::vector<std::string> limit_dirs() const override { return limits_; }
     std::vector<std::string> payload_dirs() const override { return payloads_; }
 
     void remove() override {
+        unified_fd_.reset();
         for (auto it = created_.rbegin(); it != created_.rend(); ++it) remove_cgroup_tree(*it);
         created_.clear();
     }
@@ -140,6 +155,7 @@ private:
     CgroupPlan plan_;
     std::vector<CgroupMount> mounts_;
     std::vector<std::string> created_, limits_, payloads_;
+    UniqueFd unified_fd_;
 };
 
 }  // namespace

@@ -132,7 +132,7 @@ public:
         fd_.reset(::open(payload_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     }
 
-    void attach(pid_t pid) override { write_cgroup_file(payload_, "cgroup.procs", std::to_string(pid)); }
+    std::vector<UniqueFd> open_join_files() override { return {}; }
 
     void delegate(uid_t uid, gid_t gid) override {
         for (const char* file : {"", "/cgroup.procs", "/cgroup.subtree_control", "/cgroup.threads"})

@@ -2,7 +2,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,6 +13,7 @@
 #include <thread>
 
 #include "core/error.h"
+#include "core/sha1.h"
 #include "runtime/unique_fd.h"
 
 namespace pct {
@@ -61,19 +61,6 @@ int default_lock_timeout_ms() {
 }
 
 }  // namespace
-
-std::string sha1_hex(const std::string& data) {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha1(), nullptr);
-    static const char* hex = "0123456789abcdef";
-    std::string out;
-    for (unsigned int i = 0; i < length; ++i) {
-        out += hex[digest[i] >> 4];
-        out += hex[digest[i] & 15];
-    }
-    return out;
-}
 
 FileConfigStore::FileConfigStore(HostPaths paths, int lock_timeout_ms)
     : paths_(std::move(paths)), lock_timeout_ms_(lock_timeout_ms >= 0 ? lock_timeout_ms : default_lock_timeout_ms()) {}

@@ -23,6 +23,4 @@ private:
     int lock_timeout_ms_;
 };
 
-std::string sha1_hex(const std::string& data);
-
 }  // namespace pct

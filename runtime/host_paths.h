@@ -25,4 +25,8 @@ private:
     std::string root_;  // always ends with '/'
 };
 
+// Directory of the running executable (pct, pct-monitor and pct-post-stop
+// are installed side by side).
+std::string executable_directory();
+
 }  // namespace pct

@@ -119,7 +119,7 @@ void apply_sysctls_and_limits(const StartPlan& plan) {
 // The container's first process, from clone3 until exec. Every step is
 // done here, inside the new namespaces, in the order of runtime.md §2.
 [[noreturn]] void container_init(const StartPlan& plan, const StagedDeviceNodes& staged, int channel,
-                                 const InitConfinement& confinement, bool debug) {
+                                 const InitConfinement& confinement, std::vector<UniqueFd> cgroup_join, bool debug) {
     auto step = [&](const char* text) {
         if (debug) send_message(channel, std::string("D init: ") + text);
     };
@@ -128,6 +128,10 @@ void apply_sysctls_and_limits(const StartPlan& plan) {
         // Until exec, a dying monitor takes the half-made container with it.
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
         expect(channel, "go");
+        current = "joining cgroups";
+        step(current);
+        join_cgroups(cgroup_join);
+        cgroup_join.clear();
         if (plan.namespaces.user) {
             current = "switching to the container's root";
             step(current);
@@ -329,13 +333,15 @@ void arrange_descriptors(const std::vector<int>& fds) {
         // namespace: init finds its root there (see container_init).
         if (::chdir(rootfs.c_str()) != 0) throw UserError("chdir: " + errno_text());
         SyncChannel channel = make_sync_channel();
+        std::vector<UniqueFd> cgroup_join = cgroup->open_join_files();
         init = clone_into_namespaces(clone_namespace_flags(plan.namespaces), cgroup->payload_fd());
         if (init.pid == 0) {
             channel.parent_end.reset();
-            container_init(plan, staged, channel.child_end.get(), confinement, options.debug);
+            container_init(plan, staged, channel.child_end.get(), confinement, std::move(cgroup_join), options.debug);
         }
         channel.child_end.reset();
         staged.clear();  // init has its copies
+        cgroup_join.clear();
         const int ch = channel.parent_end.get();
         if (::chdir("/") != 0) throw UserError("chdir: " + errno_text());
 
@@ -344,13 +350,19 @@ void arrange_descriptors(const std::vector<int>& fds) {
             status.step(current);
             write_id_maps(init.pid, plan.idmap);
         }
-        current = "joining cgroups";
-        status.step(current);
-        if (cgroup->payload_fd() < 0) cgroup->attach(init.pid);
-        if (plan.unprivileged) cgroup->delegate(static_cast<uid_t>(plan.root_uid), static_cast<gid_t>(plan.root_gid));
+        // init joins its cgroups itself (join_cgroups), after this go-ahead.
+        if (plan.unprivileged) {
+            current = "delegating cgroups";
+            status.step(current);
+            cgroup->delegate(static_cast<uid_t>(plan.root_uid), static_cast<gid_t>(plan.root_gid));
+        }
         send_message(ch, "go");
         current = "init";
-        expect(ch, "netns");
+        for (std::string message; (message = receive_message(ch, kStepTimeoutMs)) != "netns";) {
+            if (message.rfind("D ", 0) == 0) status.send('D', message.substr(2));
+            else if (message.rfind("E ", 0) == 0) throw UserError(message.substr(2));
+            else throw UserError("container init ended during setup");
+        }
         if (!plan.network.empty()) {
             current = "network";
             status.step(current);
@@ -444,7 +456,7 @@ void arrange_descriptors(const std::vector<int>& fds) {
         std::string console_flag = has_console ? "1" : "0";
         std::string tty_count = std::to_string(ttys_count);
         const char* argv[] = {"pct-monitor",         vmid.c_str(),          run_dir.c_str(),
-                              settings.pct_binary.c_str(), abstract_flag.c_str(), console_flag.c_str(),
+                              settings.post_stop_binary.c_str(), abstract_flag.c_str(), console_flag.c_str(),
                               tty_count.c_str(),     listener_slot.c_str(), nullptr};
         ::execv(settings.monitor_binary.c_str(), const_cast<char**>(argv));
         // Without a monitor nobody would clean up after init: stop it now.
@@ -507,14 +519,6 @@ int halt_signal_for(pid_t init_pid, const std::string& configured) {
         if (blocked & (1ULL << (rtmin3 - 1))) return rtmin3;  // systemd
     }
     return SIGPWR;
-}
-
-std::string executable_directory() {
-    char buffer[4096];
-    ssize_t n = ::readlink("/proc/self/exe", buffer, sizeof buffer - 1);
-    if (n <= 0) return ".";
-    std::string path(buffer, static_cast<size_t>(n));
-    return path.substr(0, path.find_last_of('/'));
 }
 
 LinuxLauncher::LinuxLauncher(LinuxLauncherSettings settings) : settings_(std::move(settings)) {}

@@ -21,8 +21,8 @@ namespace pct {
 
 struct LinuxLauncherSettings {
     HostPaths paths;
-    std::string pct_binary;      // for `pct __post-stop`
-    std::string monitor_binary;  // pct-monitor
+    std::string post_stop_binary;  // pct-post-stop, exec'd by the monitor when init has exited
+    std::string monitor_binary;    // pct-monitor
     VolumeMounter* mounter = nullptr;
     // Network call sites (runtime/network_links.h): create the planned
     // interfaces into the init's network namespace before init continues;
@@ -62,8 +62,5 @@ int signal_number(const std::string& name);
 // The signal that asks this init to halt (runtime.md §14): the configured
 // one, else SIGRTMIN+3 when init blocks it (systemd), else SIGPWR.
 int halt_signal_for(pid_t init_pid, const std::string& configured);
-
-// Directory of the running executable (for pct-monitor next to pct).
-std::string executable_directory();
 
 }  // namespace pct

@@ -155,9 +155,9 @@ void drain(State& s, int master) {
     snprintf(vmid, sizeof vmid, "%d", args.vmid);
     // The command sockets stay open through the exec: the container is
     // reported as stopping until post-stop has finished and exits.
-    char* argv[] = {const_cast<char*>("pct"), const_cast<char*>("__post-stop"), vmid, nullptr};
-    execv(args.pct_binary, argv);
-    // No pct binary any more: at least release the mounts (and with them
+    char* argv[] = {const_cast<char*>("pct-post-stop"), vmid, nullptr};
+    execv(args.post_stop_binary, argv);
+    // No post-stop binary any more: at least release the mounts (and with them
     // the loop devices) of this namespace; a later start cleans the rest.
     snprintf(path, sizeof path, "%s/rootfs", args.run_dir);
     umount2(path, MNT_DETACH);
@@ -170,7 +170,7 @@ bool parse_monitor_args(int argc, char** argv, MonitorArgs& args) {
     if (argc != 8) return false;
     args.vmid = atoi(argv[1]);
     args.run_dir = argv[2];
-    args.pct_binary = argv[3];
+    args.post_stop_binary = argv[3];
     args.has_abstract = argv[4][0] == '1';
     args.has_console = argv[5][0] == '1';
     args.ttys = atoi(argv[6]);

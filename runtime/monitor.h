@@ -5,7 +5,7 @@
 // and the command sockets, hands those descriptors to `pct` clients that
 // ask (SCM_RIGHTS), drains the terminals while nobody is attached, and
 // when init exits it reaps it, records how it ended and execs
-// `pct __post-stop <id>` in its own mount namespace (keeping the command
+// `pct-post-stop <id>` in its own mount namespace (keeping the command
 // sockets open, so the container counts as running until cleanup ends).
 //
 // Socket protocol (one request per connection, unix socket
@@ -29,14 +29,14 @@ constexpr int kMonitorMaxTtys = 6;
 struct MonitorArgs {
     int vmid = 0;
     const char* run_dir = nullptr;
-    const char* pct_binary = nullptr;
+    const char* post_stop_binary = nullptr;
     bool has_abstract = false;
     bool has_console = false;
     int ttys = 0;
     int listener = -1;  // seccomp user-notification descriptor of init's filter, -1: none
 };
 
-// argv: <vmid> <run_dir> <pct_binary> <abstract 0|1> <console 0|1> <ttys>
+// argv: <vmid> <run_dir> <post_stop_binary> <abstract 0|1> <console 0|1> <ttys>
 // <listener descriptor or -1>.
 // Returns false on malformed arguments.
 bool parse_monitor_args(int argc, char** argv, MonitorArgs& args);

@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
+
 #include "runtime/apparmor.h"
 #include "runtime/cgroups.h"
 #include "runtime/run_state.h"
@@ -83,6 +85,26 @@ std::vector<std::string> run_post_stop(const HostPaths& paths, int vmid, const P
     }
     if (!remove_tree_same_fs(run_dir)) problems.push_back("cannot remove " + run_dir + " completely");
     return problems;
+}
+
+int finish_stopped_container(const HostPaths& paths, int vmid, const PostStopHooks& hooks, const std::string& pct_binary) {
+    std::string exit_status = last_exit_status(paths, vmid);
+    for (const auto& problem : run_post_stop(paths, vmid, hooks)) std::fprintf(stderr, "WARN: %s\n", problem.c_str());
+    if (hooks.finish_config)
+        for (const auto& problem : hooks.finish_config(paths, vmid, exit_status == "killed 1"))
+            std::fprintf(stderr, "WARN: %s\n", problem.c_str());
+    // The kernel ends init with SIGHUP when the guest reboots (runtime.md
+    // §14): start again with the current config, as Proxmox does.
+    if (exit_status == "killed 1") {
+        std::fflush(nullptr);
+        std::string id = std::to_string(vmid);
+        // Our command sockets must close first: they say "still running".
+        ::close_range(3, ~0U, 0);
+        const char* argv[] = {"pct", "start", id.c_str(), nullptr};
+        ::execv(pct_binary.c_str(), const_cast<char**>(argv));
+        return 1;
+    }
+    return 0;
 }
 
 }  // namespace pct

@@ -14,7 +14,7 @@
 #include <sstream>
 
 #include "core/error.h"
-#include "runtime/file_config_store.h"
+#include "core/sha1.h"
 #include "runtime/kernel_api.h"
 #include "runtime/run_state.h"
 #include "runtime/unique_fd.h"

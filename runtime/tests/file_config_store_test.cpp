@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "core/error.h"
+#include "core/sha1.h"
 
 namespace pct {
 namespace {
