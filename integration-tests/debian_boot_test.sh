@@ -4,8 +4,8 @@
 # systemd as PID 1 and must reach `systemctl is-system-running` = running
 # (or degraded only for the units listed below). Then `pct enter` gets a
 # shell, `pct shutdown` (SIGRTMIN+3) stops systemd cleanly without a kill,
-# the next boot's journal shows the previous one shut down in order, and
-# destroy leaves nothing behind.
+# the next boot's journal shows the previous one shut down in order, a
+# reboot from inside comes back, and destroy leaves nothing behind.
 #
 # PCT_DEBIAN_TEMPLATE=/path/debian-12-standard_*.tar.zst reuses an archive
 # (so CI can build it once); otherwise `pveam build debian-12` makes one,
@@ -80,6 +80,12 @@ check_boot() {
     echo "CT $id: $state"
 }
 
+new_boot() {  # new_boot ID OLD_BOOT_ID: the container runs with another boot id
+    local now
+    now=$("$PCT" exec "$1" -- cat /proc/sys/kernel/random/boot_id 2>/dev/null)
+    [ -n "$now" ] && [ "$now" != "$2" ]
+}
+
 boot_cycle() {  # boot_cycle ID UNPRIVILEGED ALLOWED_FAILED_UNITS
     local id=$1 unprivileged=$2 allowed=$3
     run_pct create "$id" "$template" --hostname "boot$id" --rootfs local:2 --memory 512 --unprivileged "$unprivileged"
@@ -115,6 +121,15 @@ boot_cycle() {  # boot_cycle ID UNPRIVILEGED ALLOWED_FAILED_UNITS
     run_pct exec "$id" -- journalctl -b -1 --no-pager -o cat
     assert_contains "$id previous boot reached shutdown.target" "Reached target shutdown.target" "$out"
     assert_contains "$id previous boot ended with systemd's halt" "Shutting down." "$out"
+
+    # Reboot from inside: the kernel ends init with SIGHUP, pct starts the
+    # container again (with a new boot id).
+    local boot_id
+    boot_id=$("$PCT" exec "$id" -- cat /proc/sys/kernel/random/boot_id)
+    "$PCT" exec "$id" -- systemctl reboot >/dev/null 2>&1
+    check "$id comes back after a reboot from inside" wait_for 60 new_boot "$id" "$boot_id"
+    check_boot "$id" "$allowed"
+
     run_pct shutdown "$id" --timeout 60
     assert_eq "$id second shutdown exit ($err)" 0 "$rc"
 
