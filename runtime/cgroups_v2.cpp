@@ -197,17 +197,26 @@ std::vector<uint64_t> device_filter_program(const std::vector<DeviceRule>& rules
 void attach_device_filter(const std::string& cgroup_dir, const std::vector<DeviceRule>& rules) {
     if (rules.empty()) return;
     std::vector<bpf_insn> code = program(rules);
-    char log[4096] = "";
     union bpf_attr load {};
     load.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
     load.insns = reinterpret_cast<uint64_t>(code.data());
     load.insn_cnt = static_cast<uint32_t>(code.size());
     load.license = reinterpret_cast<uint64_t>("GPL");
-    load.log_buf = reinterpret_cast<uint64_t>(log);
-    load.log_size = sizeof log;
-    load.log_level = 1;
+    // Without a log: the kernel fails a load with ENOSPC when the verifier
+    // log does not fit, and a long allow-list gives a long log.
     UniqueFd prog(static_cast<int>(::syscall(SYS_bpf, BPF_PROG_LOAD, &load, sizeof load)));
-    if (!prog) throw UserError("cannot load the device cgroup program: " + errno_text() + (log[0] ? std::string(" (") + log + ")" : ""));
+    if (!prog) {
+        std::string error = errno_text();
+        // Load again, only to say why.
+        std::vector<char> log(1 << 20, '\0');
+        load.log_buf = reinterpret_cast<uint64_t>(log.data());
+        load.log_size = static_cast<uint32_t>(log.size());
+        load.log_level = 1;
+        UniqueFd(static_cast<int>(::syscall(SYS_bpf, BPF_PROG_LOAD, &load, sizeof load)));
+        std::string text(log.data());
+        if (text.size() > 2000) text = "..." + text.substr(text.size() - 2000);
+        throw UserError("cannot load the device cgroup program: " + error + (text.empty() ? "" : " (" + text + ")"));
+    }
     UniqueFd dir(::open(cgroup_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!dir) throw UserError("cannot open " + cgroup_dir + ": " + errno_text());
     union bpf_attr attach {};

@@ -358,10 +358,12 @@ void arrange_descriptors(const std::vector<int>& fds) {
         }
         send_message(ch, "go");
         current = "init";
+        // With --debug the child reports its steps before it gets there.
         for (std::string message; (message = receive_message(ch, kStepTimeoutMs)) != "netns";) {
             if (message.rfind("D ", 0) == 0) status.send('D', message.substr(2));
             else if (message.rfind("E ", 0) == 0) throw UserError(message.substr(2));
-            else throw UserError("container init ended during setup");
+            else if (message.empty()) throw UserError("container init ended during setup");
+            else throw UserError("container init: unexpected message '" + message + "' (expected netns)");
         }
         if (!plan.network.empty()) {
             current = "network";

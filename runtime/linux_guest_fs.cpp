@@ -95,6 +95,31 @@ int fill_file(int fd, std::string_view data, uint32_t mode, const std::optional<
     return 0;
 }
 
+// True when `name` in `directory` already is what writing would make it: a
+// regular file with one link, this content, mode and owner. Guest setup
+// writes the same files on every start; leaving them spares an fsync and a
+// rename each (milliseconds of start time).
+bool already_written(int directory, const std::string& name, std::string_view data, uint32_t mode,
+                     const std::optional<GuestFileOwner>& owner) {
+    UniqueFd file(::openat(directory, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+    struct stat info {}, parent {};
+    if (file.get() < 0 || ::fstat(file.get(), &info) != 0 || ::fstat(directory, &parent) != 0) return false;
+    uint64_t uid = owner ? owner->uid : ::geteuid();
+    uint64_t gid = owner ? owner->gid : (parent.st_mode & S_ISGID) ? parent.st_gid : ::getegid();
+    if (!S_ISREG(info.st_mode) || info.st_nlink != 1 || (info.st_mode & 07777) != (mode & 07777) ||
+        info.st_uid != uid || info.st_gid != gid || static_cast<size_t>(info.st_size) != data.size())
+        return false;
+    std::string content(data.size(), '\0');
+    size_t got = 0;
+    while (got < content.size()) {
+        ssize_t n = ::read(file.get(), content.data() + got, content.size() - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        got += static_cast<size_t>(n);
+    }
+    return content == data;
+}
+
 }  // namespace
 
 LinuxGuestFs::LinuxGuestFs(const std::string& root, std::optional<GuestFileOwner> new_entry_owner)
@@ -134,6 +159,7 @@ std::string LinuxGuestFs::read(std::string_view path, size_t max_bytes) const {
 
 void LinuxGuestFs::write(std::string_view path, std::string_view data, uint32_t mode) {
     auto [directory, name] = open_parent(root_fd_, path, "write");
+    if (already_written(directory.get(), name, data, mode, new_entry_owner_)) return;
     // A fresh file renamed over the target: readers never see a partial file
     // and a symlink at the target is replaced instead of followed.
     std::string temporary = name + ".tmp." + std::to_string(::getpid());

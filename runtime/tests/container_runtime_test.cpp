@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "core/device_policy.h"
 #include "core/error.h"
 #include "runtime/cgroups.h"
 #include "runtime/monitor.h"
@@ -118,6 +119,31 @@ TEST(CgroupTest, DeviceProgramEnforcesRulesOnCgroup2) {
         if (::open("/dev/zero", O_RDONLY) < 0) return 2;
         if (::open("/dev/zero", O_WRONLY) >= 0 || errno != EPERM) return 3;
         if (::open("/dev/full", O_RDONLY) >= 0 || errno != EPERM) return 4;
+        return 0;
+    });
+    EXPECT_EQ(status, 0);
+    remove_cgroup_tree(dir);
+}
+
+TEST(CgroupTest, FullPrivilegedDeviceProgramLoads) {
+    if (!is_root()) GTEST_SKIP() << "needs root";
+    std::string unified;
+    for (const auto& mount : find_cgroup_mounts())
+        if (mount.unified) unified = mount.path;
+    if (unified.empty()) GTEST_SKIP() << "no cgroup2 mount";
+    std::string dir = unified + "/pct-device-full-test-" + std::to_string(::getpid());
+    ASSERT_EQ(::mkdir(dir.c_str(), 0755), 0);
+    // The whole default allow-list of a privileged container plus raw rules:
+    // its verifier log is longer than a small log buffer, which made the
+    // load fail with ENOSPC when the log was requested up front.
+    std::vector<DeviceRule> rules = device_cgroup_rules(
+        {.raw_allow_deny = {"allow c 10:200 rwm", "allow c 10:228 rwm", "allow c 10:232 rwm", "allow b 7:* rwm",
+                            "deny c 5:1 rwm", "allow c 4:* rw"}});
+    EXPECT_NO_THROW(attach_device_filter(dir, rules));
+    int status = in_child([&] {
+        write_cgroup_file(dir, "cgroup.procs", "0");
+        if (::open("/dev/null", O_RDWR) < 0) return 1;
+        if (::open("/dev/console", O_RDONLY) >= 0 || errno != EPERM) return 2;
         return 0;
     });
     EXPECT_EQ(status, 0);

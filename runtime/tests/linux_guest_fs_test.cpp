@@ -105,6 +105,52 @@ TEST_F(LinuxGuestFsTest, WriteIsAtomicWithExactModeAndNoTemporaryLeft) {
     EXPECT_THROW(guest.write("/etc", "x", 0644), GuestFsError);
 }
 
+TEST_F(LinuxGuestFsTest, WritingTheSameFileAgainLeavesItInPlace) {
+    LinuxGuestFs guest(root_, std::nullopt);
+    auto inode = [&](const char* name) {
+        struct stat info {};
+        EXPECT_EQ(::lstat((root_ / name).c_str(), &info), 0) << name;
+        return info.st_ino;
+    };
+    guest.write("/etc/hostname", "ct100\n", 0644);
+    ino_t first = inode("etc/hostname");
+    guest.write("/etc/hostname", "ct100\n", 0644);
+    EXPECT_EQ(inode("etc/hostname"), first) << "same content, mode and owner: left as it is";
+
+    // Anything different is replaced: content, length, mode, a second link.
+    guest.write("/etc/hostname", "ct101\n", 0644);
+    EXPECT_NE(inode("etc/hostname"), first);
+    ino_t second = inode("etc/hostname");
+    guest.write("/etc/hostname", "ct101\n", 0600);
+    EXPECT_NE(inode("etc/hostname"), second);
+    EXPECT_EQ(guest.stat("/etc/hostname")->mode, 0600u);
+    ::link((root_ / "etc/hostname").c_str(), (root_ / "etc/hostname.link").c_str());
+    ino_t linked = inode("etc/hostname");
+    guest.write("/etc/hostname", "ct101\n", 0600);
+    EXPECT_NE(inode("etc/hostname"), linked) << "a hard link is broken, as a rename does";
+    EXPECT_EQ(read_host_file(root_ / "etc/hostname.link"), "ct101\n");
+
+    // A symlink to a file with the same content is still replaced by a file.
+    write_host_file(root_ / "etc/target", "x\n");
+    ::chmod((root_ / "etc/target").c_str(), 0644);
+    fs::create_symlink("target", root_ / "etc/link");
+    guest.write("/etc/link", "x\n", 0644);
+    EXPECT_FALSE(fs::is_symlink(root_ / "etc/link"));
+}
+
+TEST_F(LinuxGuestFsTest, RewritingKeepsTheMappedRootAsOwner) {
+    if (::geteuid() != 0) GTEST_SKIP() << "changing owners needs root";
+    LinuxGuestFs guest(root_, GuestFileOwner{100000, 100000});
+    guest.write("/etc/hosts", "127.0.0.1 localhost\n", 0644);
+    // Same content, but owned by the host's root: written again for the container's root.
+    ::chown((root_ / "etc/hosts").c_str(), 0, 0);
+    guest.write("/etc/hosts", "127.0.0.1 localhost\n", 0644);
+    struct stat info {};
+    ASSERT_EQ(::stat((root_ / "etc/hosts").c_str(), &info), 0);
+    EXPECT_EQ(info.st_uid, 100000u);
+    EXPECT_EQ(info.st_gid, 100000u);
+}
+
 TEST_F(LinuxGuestFsTest, NewEntriesBelongToTheMappedRoot) {
     if (::geteuid() != 0) GTEST_SKIP() << "changing owners needs root";
     LinuxGuestFs guest(root_, GuestFileOwner{100000, 100001});
