@@ -180,6 +180,8 @@ int run_start_container(const ParsedArgs& args) {
     return 0;
 }
 
+Launcher& container_launcher() { return launcher(); }
+
 int run_post_stop_command(const std::vector<std::string>& args) {
     if (args.size() != 1) throw UserError("usage: pct __post-stop <vmid> (run by the container monitor)");
     int vmid = parse_vmid(args[0]);
