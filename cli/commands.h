@@ -14,5 +14,6 @@ std::vector<CommandSpec> create_commands();     // create
 std::vector<CommandSpec> power_commands();      // stop, shutdown, reboot, suspend, resume
 std::vector<CommandSpec> attach_commands();     // enter, exec, console, push, pull
 std::vector<CommandSpec> volume_commands();     // mount, unmount, df, fsck, fstrim, resize, move-volume, rescan
+std::vector<CommandSpec> snapshot_commands();   // snapshot, delsnapshot, rollback, listsnapshot
 
 }  // namespace pct::cli

@@ -21,20 +21,16 @@ constexpr int kErrorExit = 255;
 // are listed so that prefixes resolve as users expect and help says so.
 const std::vector<std::pair<std::string, std::string>> kNotYetAvailable = {
     {"clone", "Create a container clone/copy."},
-    {"delsnapshot", "Delete a snapshot."},
-    {"listsnapshot", "List all snapshots."},
     {"migrate", "Migrate the container to another node."},
     {"remote-migrate", "Migrate the container to another cluster."},
     {"restore", "Create a container from a backup archive."},
-    {"rollback", "Roll back the container state to a snapshot."},
-    {"snapshot", "Snapshot a container."},
     {"template", "Convert the container into a template."},
 };
 
 std::vector<CommandSpec> all_commands() {
     std::vector<CommandSpec> commands;
     for (auto group : {config_commands(), inventory_commands(), destroy_commands(), start_commands(), create_commands(),
-                       power_commands(), attach_commands(), volume_commands()})
+                       power_commands(), attach_commands(), volume_commands(), snapshot_commands()})
         for (auto& command : group) commands.push_back(std::move(command));
     commands.push_back({.name = "guest-setup",
                         .raw_arguments = true,

@@ -183,6 +183,8 @@ int run_start_container(const ParsedArgs& args) {
     return 0;
 }
 
+Launcher& container_launcher() { return launcher(); }
+
 int run_post_stop_command(const std::vector<std::string>& args) {
     if (args.size() != 1) throw UserError("usage: pct __post-stop <vmid> (run by the monitor of a container an older pct started)");
     return finish_stopped_container(context().paths, parse_vmid(args[0]), post_stop_hooks(), executable_directory() + "/pct");

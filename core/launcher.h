@@ -48,6 +48,10 @@ public:
     virtual void freeze(int vmid) = 0;
     virtual void thaw(int vmid) = 0;
     virtual bool frozen(int vmid) = 0;
+
+    // Writes the container's dirty data to its volumes (before a snapshot
+    // of the frozen container is taken).
+    virtual void sync_filesystems(int vmid) = 0;
 };
 
 }  // namespace pct

@@ -35,6 +35,11 @@ public:
     virtual ~Storage() = default;
     virtual const StorageDefinition& definition() const = 0;
 
+    // Makes the storage usable (mount and directory checks); idempotent.
+    // StorageRegistry::get activates on first use; snapshot operations
+    // activate again at the points where Proxmox does (config.md §12).
+    virtual void activate() = 0;
+
     // Allocates (and formats) a new volume named after the lowest free disk
     // index; returns its volume id. Throws UserError and leaves nothing behind.
     virtual std::string allocate(const AllocateRequest& request) = 0;
@@ -53,6 +58,9 @@ public:
     virtual bool supports(StorageFeature feature, const std::string& volid) const = 0;
     virtual void snapshot(const std::string& volid, const std::string& name) = 0;
     virtual void rollback(const std::string& volid, const std::string& name) = 0;
+    // Throws UserError when rollback(volid, name) could not succeed, before
+    // anything has changed (Proxmox's volume_rollback_is_possible).
+    virtual void check_rollback(const std::string& volid, const std::string& name) const = 0;
     virtual void delete_snapshot(const std::string& volid, const std::string& name) = 0;
 
     // Directory of vztmpl archives (<path>/template/cache).

@@ -220,6 +220,14 @@ void FakeStorage::rollback(const std::string& volid, const std::string& name) {
     });
 }
 
+void FakeStorage::check_rollback(const std::string& volid, const std::string& name) const {
+    check_query("check_rollback");
+    const Volume& found = volume(volid);
+    if (!supports(StorageFeature::Rollback, volid)) throw UserError("can't rollback snapshot this image format");
+    if (!found.snapshots.contains(name))
+        throw UserError("snapshot '" + name + "' of volume '" + volid + "' does not exist");
+}
+
 void FakeStorage::delete_snapshot(const std::string& volid, const std::string& name) {
     recorded("delete_snapshot " + volid + " " + name, [&] {
         Volume& found = volume(volid);

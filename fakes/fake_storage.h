@@ -26,8 +26,8 @@ public:
     // State-changing calls in order: "allocate <vmid> <size KiB>", "free <volid>",
     // "resize <volid> <bytes>", "snapshot <volid> <name>", "rollback <volid> <name>",
     // "delete_snapshot <volid> <name>", "rename <volid> <target vmid>". A call that threw has " (failed)" appended.
-    // Queries (path, format, size_bytes, list, supports, template_directory)
-    // are not recorded.
+    // Queries (activate, path, format, size_bytes, list, supports,
+    // check_rollback, template_directory) are not recorded.
     const std::vector<std::string>& calls() const { return calls_; }
     void clear_calls() { calls_.clear(); }
     // The requests of all allocate calls, failed ones included.
@@ -36,8 +36,8 @@ public:
     void also_record_to(std::vector<std::string>* journal) { journal_ = journal; }
 
     // ---- failure injection ---------------------------------------------------
-    // `operation` is the first word of a record, or a query name: "path",
-    // "format", "size_bytes", "list", "template_directory".
+    // `operation` is the first word of a record, or a query name: "activate",
+    // "path", "format", "size_bytes", "list", "check_rollback", "template_directory".
     void fail_on(const std::string& operation, const std::string& message) { failures_.fail_on(operation, message); }
     void fail_on_nth(const std::string& operation, int nth, const std::string& message) {
         failures_.fail_on_nth(operation, nth, message);
@@ -61,6 +61,7 @@ public:
 
     // ---- Storage ---------------------------------------------------------------
     const StorageDefinition& definition() const override { return definition_; }
+    void activate() override { check_query("activate"); }
     std::string allocate(const AllocateRequest& request) override;
     void free(const std::string& volid) override;
     // For a template or backup volume id: its file under the storage path
@@ -74,6 +75,8 @@ public:
     bool supports(StorageFeature feature, const std::string& volid) const override;
     void snapshot(const std::string& volid, const std::string& name) override;
     void rollback(const std::string& volid, const std::string& name) override;
+    // The volume supports rollback and has the snapshot.
+    void check_rollback(const std::string& volid, const std::string& name) const override;
     void delete_snapshot(const std::string& volid, const std::string& name) override;
     std::string template_directory() const override;
 

@@ -42,4 +42,6 @@ void RecordingLauncher::thaw(int vmid) {
 
 bool RecordingLauncher::frozen(int vmid) { return frozen_ids.count(vmid) > 0; }
 
+void RecordingLauncher::sync_filesystems(int vmid) { calls.push_back("sync " + std::to_string(vmid)); }
+
 }  // namespace pct

@@ -19,8 +19,9 @@ public:
     void freeze(int vmid) override;
     void thaw(int vmid) override;
     bool frozen(int vmid) override;
+    void sync_filesystems(int vmid) override;
 
-    std::vector<std::string> calls;       // "start 100", "kill 100", "shutdown 100 60", ...
+    std::vector<std::string> calls;       // "start 100", "kill 100", "shutdown 100 60", "sync 100", ...
     std::vector<StartPlan> started_plans;
     std::set<int> running;
     std::set<int> frozen_ids;

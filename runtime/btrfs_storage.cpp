@@ -269,6 +269,18 @@ void BtrfsStorage::rollback(const std::string& volid, const std::string& name) {
              error);
 }
 
+void BtrfsStorage::check_rollback(const std::string& volid, const std::string& name) const {
+    check_snapshot_name(name);
+    const Image image = parse_image(volid);
+    UniqueFd parent = open_directory(image_directory(image.vmid));
+    const std::string entry = entry_name(image);
+    if (!exists_in(parent.get(), entry)) throw UserError("volume '" + volid + "' does not exist");
+    // Checked for every volume before the first one is rolled back, so that
+    // a missing snapshot cannot leave the container half rolled back.
+    if (!exists_in(parent.get(), entry + "@" + name))
+        throw UserError("snapshot '" + name + "' of volume '" + volid + "' does not exist");
+}
+
 void BtrfsStorage::delete_snapshot(const std::string& volid, const std::string& name) {
     check_snapshot_name(name);
     const Image image = parse_image(volid);

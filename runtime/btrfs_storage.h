@@ -28,6 +28,8 @@ public:
     // Replaces the volume by a writable copy of snapshot `name` in one
     // rename(RENAME_EXCHANGE), then deletes the previous state.
     void rollback(const std::string& volid, const std::string& name) override;
+    // The snapshot subvolume must exist.
+    void check_rollback(const std::string& volid, const std::string& name) const override;
     void delete_snapshot(const std::string& volid, const std::string& name) override;
 
     // Names of the volume's snapshots, sorted.

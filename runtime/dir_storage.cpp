@@ -518,6 +518,11 @@ void DirStorage::rollback(const std::string& volid, const std::string&) {
     throw UserError("can't rollback snapshot this image format");
 }
 
+void DirStorage::check_rollback(const std::string& volid, const std::string&) const {
+    parse_image(volid);
+    throw UserError("can't rollback snapshot this image format");
+}
+
 void DirStorage::delete_snapshot(const std::string& volid, const std::string&) {
     parse_image(volid);
     throw UserError("can't delete snapshot for this image format");

@@ -19,7 +19,7 @@ public:
     // Makes the storage usable: checks `is_mountpoint`, creates the base
     // path (`create-base-path`, default yes) and the content subdirectories
     // (`create-subdirs`, default yes). Throws UserError.
-    virtual void activate();
+    void activate() override;
 
     // Allocates a volume of an explicit format: Raw needs a size, Subvol
     // refuses one (this storage has no quotas). allocate(request) picks the
@@ -38,6 +38,7 @@ public:
     bool supports(StorageFeature feature, const std::string& volid) const override;
     void snapshot(const std::string& volid, const std::string& name) override;
     void rollback(const std::string& volid, const std::string& name) override;
+    void check_rollback(const std::string& volid, const std::string& name) const override;
     void delete_snapshot(const std::string& volid, const std::string& name) override;
     std::string template_directory() const override;
 

@@ -43,6 +43,7 @@ public:
     void freeze(int vmid) override;
     void thaw(int vmid) override;
     bool frozen(int vmid) override;
+    void sync_filesystems(int vmid) override;
 
     // Cleans up after a container whose init is gone (stale state after a
     // crash, or a killed monitor): waits for a monitor still cleaning up,

@@ -123,6 +123,9 @@ TEST(FakeStorage, SnapshotsKeepContentAndRollbackRestoresIt) {
     storage.set_content(volid, "one");
     storage.snapshot(volid, "s1");
     storage.set_content(volid, "two");
+    storage.check_rollback(volid, "s1");
+    EXPECT_EQ(user_error_of([&] { storage.check_rollback(volid, "s2"); }),
+              "snapshot 's2' of volume 'fast:100/subvol-100-disk-0.subvol' does not exist");
     storage.rollback(volid, "s1");
     EXPECT_EQ(storage.content(volid), "one");
     EXPECT_EQ(storage.snapshots(volid), (Calls{"s1"}));
@@ -180,6 +183,10 @@ TEST(FakeStorage, QueriesCanFailToo) {
     storage.fail_on_nth("path", 1, "storage activation failed");
     EXPECT_EQ(user_error_of([&] { storage.path(volid); }), "storage activation failed");
     EXPECT_EQ(storage.path(volid), "/fake/local/images/100/vm-100-disk-0.raw");
+    storage.fail_on("activate", "storage activation failed");
+    EXPECT_EQ(user_error_of([&] { storage.activate(); }), "storage activation failed");
+    EXPECT_EQ(user_error_of([&] { storage.check_rollback(volid, "s1"); }), "can't rollback snapshot this image format");
+    EXPECT_TRUE(storage.calls().empty());
 }
 
 // ---- FakeStorageRegistry -------------------------------------------------------------

@@ -396,6 +396,7 @@ TEST_F(StorageTest, DirResizeGrowsRawImagesOnly) {
     EXPECT_FALSE(storage.supports(StorageFeature::LinkedClone, raw));
     EXPECT_EQ(user_error_of([&] { storage.snapshot(raw, "s1"); }), "can't snapshot this image format");
     EXPECT_EQ(user_error_of([&] { storage.rollback(subvol, "s1"); }), "can't rollback snapshot this image format");
+    EXPECT_EQ(user_error_of([&] { storage.check_rollback(raw, "s1"); }), "can't rollback snapshot this image format");
     EXPECT_EQ(user_error_of([&] { storage.delete_snapshot(raw, "s1"); }),
               "can't delete snapshot for this image format");
     storage.free(raw);
@@ -549,6 +550,9 @@ TEST_F(StorageTest, BtrfsRollbackBringsBackTheSnapshotOfADirectoryVolume) {
 
     write_file(directory + "/state", "two");
     write_file(directory + "/later", "gone after rollback");
+    storage.check_rollback(volid, "first");
+    EXPECT_EQ(user_error_of([&] { storage.check_rollback(volid, "nope"); }),
+              "snapshot 'nope' of volume '" + volid + "' does not exist");
     storage.rollback(volid, "first");
     EXPECT_EQ(read_file(directory + "/state"), "one");
     EXPECT_FALSE(std::filesystem::exists(directory + "/later"));
