@@ -62,6 +62,23 @@ public:
     // anything has changed (Proxmox's volume_rollback_is_possible).
     virtual void check_rollback(const std::string& volid, const std::string& name) const = 0;
     virtual void delete_snapshot(const std::string& volid, const std::string& name) = 0;
+    // Host path of snapshot `name` of the volume, readable like path()
+    // (btrfs: inside the read-only subvolume `<subvolume>@<name>`). Throws
+    // UserError on storages without snapshots.
+    virtual std::string snapshot_path(const std::string& volid, const std::string& name) const = 0;
+
+    // `pct template` (config.md §11.3, §11.6): turns the volume into a
+    // read-only base volume and returns its new volume id (dir: a raw
+    // `vm-…` file renamed `base-…`, mode 0444 and immutable; btrfs: the
+    // subvolume renamed likewise and set read-only; `subvol-…` names stay).
+    // What could not be protected is appended to `warnings`, as Proxmox only
+    // warns about it. Throws UserError when nothing changed.
+    virtual std::string create_base(const std::string& volid, std::vector<std::string>& warnings) = 0;
+    // A linked clone of the volume (of its snapshot `snapshot` when not
+    // empty) for container `vmid`: a storage-level copy-on-write copy under
+    // the lowest free `vm-<vmid>-disk-<n>` (or `subvol-…`) name. Returns its
+    // volume id. Only where supports(LinkedClone, volid).
+    virtual std::string clone_linked(const std::string& volid, int vmid, const std::string& snapshot) = 0;
 
     // Directory of vztmpl archives (<path>/template/cache).
     virtual std::string template_directory() const = 0;

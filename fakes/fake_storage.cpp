@@ -237,6 +237,68 @@ void FakeStorage::delete_snapshot(const std::string& volid, const std::string& n
     });
 }
 
+std::string FakeStorage::lowest_free_volname(int vmid, VolumeFormat format) const {
+    std::vector<std::string> names;
+    for (const auto& [id, entry] : volumes_) names.push_back(id);
+    return image_volname(vmid, lowest_free_disk_index(names, vmid, definition_.id), format == VolumeFormat::Subvol);
+}
+
+std::string FakeStorage::snapshot_path(const std::string& volid, const std::string& name) const {
+    check_query("snapshot_path");
+    const Volume& found = volume(volid);
+    if (!supports(StorageFeature::Snapshot, volid)) throw UserError("can't snapshot this image format");
+    if (!found.snapshots.contains(name))
+        throw UserError("snapshot '" + name + "' of volume '" + volid + "' does not exist");
+    const std::string base = definition_.path() + "/images/" + parse_volume_id(volid).volname;
+    if (definition_.type == "btrfs" && found.format == VolumeFormat::Raw)
+        return base.substr(0, base.size() - 4) + "@" + name + "/disk.raw";
+    return base + "@" + name;
+}
+
+std::string FakeStorage::create_base(const std::string& volid, std::vector<std::string>&) {
+    return recorded("create_base " + volid, [&] {
+        Volume base = volume(volid);
+        const DirVolname parsed = parse_dir_volname(parse_volume_id(volid).volname);
+        if (parsed.is_base) throw UserError("create_base not possible with base image");
+        if (!supports(StorageFeature::Template, volid))
+            throw UserError("Template feature is not available for '" + volid + "'");
+        std::string volname = parse_volume_id(volid).volname;
+        if (parsed.file_name.starts_with("vm-")) {
+            volname.replace(volname.size() - parsed.file_name.size(), 3, "base-");
+            if (!base.snapshots.empty()) throw UserError("unable to rename volume '" + volid + "' - it has snapshots");
+        }
+        const std::string base_volid = definition_.id + ":" + volname;
+        if (base_volid != volid && volumes_.contains(base_volid))
+            throw UserError("volume '" + base_volid + "' already exists");
+        base.read_only = true;
+        volumes_.erase(volid);
+        volumes_[base_volid] = base;
+        return base_volid;
+    });
+}
+
+std::string FakeStorage::clone_linked(const std::string& volid, int vmid, const std::string& snapshot) {
+    return recorded("clone_linked " + volid + " " + std::to_string(vmid) + (snapshot.empty() ? "" : " " + snapshot),
+                    [&] {
+                        const Volume& source = volume(volid);
+                        if (!supports(StorageFeature::LinkedClone, volid))
+                            throw UserError("linked clones are not supported on storage '" + definition_.id + "'");
+                        Volume clone{.owner = vmid, .format = source.format, .size_bytes = source.size_bytes,
+                                     .content = source.content};
+                        if (!snapshot.empty()) {
+                            auto found = source.snapshots.find(snapshot);
+                            if (found == source.snapshots.end())
+                                throw UserError("snapshot '" + snapshot + "' of volume '" + volid +
+                                                "' does not exist");
+                            clone.content = found->second;
+                        }
+                        const std::string clone_volid =
+                            definition_.id + ":" + lowest_free_volname(vmid, source.format);
+                        volumes_[clone_volid] = clone;
+                        return clone_volid;
+                    });
+}
+
 std::string FakeStorage::template_directory() const {
     check_query("template_directory");
     return definition_.path() + "/template/cache";

@@ -25,9 +25,10 @@ public:
     // ---- the record ----------------------------------------------------------
     // State-changing calls in order: "allocate <vmid> <size KiB>", "free <volid>",
     // "resize <volid> <bytes>", "snapshot <volid> <name>", "rollback <volid> <name>",
-    // "delete_snapshot <volid> <name>", "rename <volid> <target vmid>". A call that threw has " (failed)" appended.
-    // Queries (activate, path, format, size_bytes, list, supports,
-    // check_rollback, template_directory) are not recorded.
+    // "delete_snapshot <volid> <name>", "rename <volid> <target vmid>", "create_base <volid>",
+    // "clone_linked <volid> <vmid>[ <snapshot>]". A call that threw has " (failed)" appended.
+    // Queries (activate, path, snapshot_path, format, size_bytes, list,
+    // supports, check_rollback, template_directory) are not recorded.
     const std::vector<std::string>& calls() const { return calls_; }
     void clear_calls() { calls_.clear(); }
     // The requests of all allocate calls, failed ones included.
@@ -37,7 +38,8 @@ public:
 
     // ---- failure injection ---------------------------------------------------
     // `operation` is the first word of a record, or a query name: "activate",
-    // "path", "format", "size_bytes", "list", "check_rollback", "template_directory".
+    // "path", "snapshot_path", "format", "size_bytes", "list", "check_rollback",
+    // "template_directory".
     void fail_on(const std::string& operation, const std::string& message) { failures_.fail_on(operation, message); }
     void fail_on_nth(const std::string& operation, int nth, const std::string& message) {
         failures_.fail_on_nth(operation, nth, message);
@@ -54,6 +56,8 @@ public:
     // Stand-in for the data on a volume: snapshot copies it, rollback restores it.
     void set_content(const std::string& volid, const std::string& content);
     std::string content(const std::string& volid) const;
+    // Whether create_base made the volume read-only.
+    bool is_read_only(const std::string& volid) const { return volume(volid).read_only; }
     // Overrides the type's feature table (dir: template, resize of raw;
     // btrfs: everything, resize of raw only), for all volumes or one.
     void set_supported(StorageFeature feature, bool supported);
@@ -78,6 +82,12 @@ public:
     // The volume supports rollback and has the snapshot.
     void check_rollback(const std::string& volid, const std::string& name) const override;
     void delete_snapshot(const std::string& volid, const std::string& name) override;
+    // path() with "@<name>" after the volume's entry; the snapshot must exist.
+    std::string snapshot_path(const std::string& volid, const std::string& name) const override;
+    // Raw `vm-` volumes become `base-`, subvol names stay; read-only either way.
+    std::string create_base(const std::string& volid, std::vector<std::string>& warnings) override;
+    // A new volume of `vmid` with the source's (or snapshot's) content.
+    std::string clone_linked(const std::string& volid, int vmid, const std::string& snapshot) override;
     std::string template_directory() const override;
 
 private:
@@ -87,6 +97,7 @@ private:
         uint64_t size_bytes = 0;
         std::string content;
         std::map<std::string, std::string> snapshots;  // name -> content
+        bool read_only = false;
     };
 
     // Records `call`, applies injected failures, runs `action`; marks the
@@ -97,6 +108,7 @@ private:
     Volume& volume(const std::string& volid);
     const Volume& volume(const std::string& volid) const;
     bool type_supports(StorageFeature feature, const Volume& volume) const;
+    std::string lowest_free_volname(int vmid, VolumeFormat format) const;
 
     StorageDefinition definition_;
     std::map<std::string, Volume> volumes_;  // by volume id

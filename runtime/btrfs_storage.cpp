@@ -13,8 +13,10 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 
 #include "core/error.h"
+#include "core/volume_id.h"
 #include "runtime/unique_fd.h"
 
 namespace pct {
@@ -65,6 +67,17 @@ int destroy_subvolume(int parent_fd, const std::string& name) {
     btrfs_ioctl_vol_args args{};
     copy_name(args, name);
     return ::ioctl(parent_fd, BTRFS_IOC_SNAP_DESTROY, &args) == 0 ? 0 : errno;
+}
+
+// Sets the read-only property of the subvolume `name` below `parent_fd`;
+// returns 0 or the errno.
+int make_subvolume_read_only(int parent_fd, const std::string& name) {
+    UniqueFd subvolume(::openat(parent_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (subvolume.get() < 0) return errno;
+    uint64_t flags = 0;
+    if (::ioctl(subvolume.get(), BTRFS_IOC_SUBVOL_GETFLAGS, &flags) != 0) return errno;
+    flags |= BTRFS_SUBVOL_RDONLY;
+    return ::ioctl(subvolume.get(), BTRFS_IOC_SUBVOL_SETFLAGS, &flags) == 0 ? 0 : errno;
 }
 
 bool exists_in(int parent_fd, const std::string& name) {
@@ -289,6 +302,76 @@ void BtrfsStorage::delete_snapshot(const std::string& volid, const std::string& 
         if (error == ENOENT) throw UserError("snapshot '" + name + "' of volume '" + volid + "' does not exist");
         fail("unable to delete snapshot '" + name + "' of volume '" + volid + "'", error);
     }
+}
+
+}  // namespace pct
+
+namespace pct {
+
+std::string BtrfsStorage::snapshot_path(const std::string& volid, const std::string& name) const {
+    check_snapshot_name(name);
+    const Image image = parse_image(volid);
+    const std::string snapshot = image_directory(image.vmid) + "/" + entry_name(image) + "@" + name;
+    return image.format == VolumeFormat::Raw ? snapshot + "/" + kRawImageName : snapshot;
+}
+
+std::string BtrfsStorage::create_base(const std::string& volid, std::vector<std::string>& warnings) {
+    const Image image = parse_image(volid);
+    const Image base = base_image_of(image);
+    const std::string directory = image_directory(image.vmid);
+    UniqueFd parent = open_directory(directory);
+    if (!exists_in(parent.get(), entry_name(image))) throw UserError("volume '" + volid + "' does not exist");
+    if (base.volid != image.volid) {
+        if (!snapshots(volid).empty()) throw UserError("unable to rename volume '" + volid + "' - it has snapshots");
+        if (::renameat2(parent.get(), entry_name(image).c_str(), parent.get(), entry_name(base).c_str(),
+                        RENAME_NOREPLACE) != 0) {
+            if (errno == EEXIST) throw UserError("file '" + directory + "/" + entry_name(base) + "' already exists");
+            fail("rename '" + directory + "/" + entry_name(image) + "' to '" + directory + "/" + entry_name(base) +
+                     "' failed",
+                 errno);
+        }
+    }
+    if (int error = make_subvolume_read_only(parent.get(), entry_name(base)))
+        warnings.push_back("unable to make subvolume '" + directory + "/" + entry_name(base) +
+                           "' read-only: " + std::strerror(error));
+    return base.volid;
+}
+
+std::string BtrfsStorage::clone_linked(const std::string& volid, int vmid, const std::string& snapshot) {
+    const Image image = parse_image(volid);
+    if (vmid <= 0) throw UserError("invalid vmid " + std::to_string(vmid));
+    std::string source_entry = entry_name(image);
+    if (!snapshot.empty()) {
+        check_snapshot_name(snapshot);
+        source_entry += "@" + snapshot;
+    }
+    UniqueFd source_parent = open_directory(image_directory(image.vmid));
+    UniqueFd source(::openat(source_parent.get(), source_entry.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (source.get() < 0) {
+        if (errno == ENOENT)
+            throw UserError(snapshot.empty() ? "volume '" + volid + "' does not exist"
+                                             : "snapshot '" + snapshot + "' of volume '" + volid + "' does not exist");
+        fail("unable to open '" + image_directory(image.vmid) + "/" + source_entry + "'", errno);
+    }
+    const std::string directory = image_directory(vmid);
+    std::error_code error;
+    std::filesystem::create_directories(directory, error);
+    if (error) throw UserError("unable to create directory '" + directory + "': " + error.message());
+    UniqueFd parent = open_directory(directory);
+    constexpr int kAttempts = 32;  // enough for the lowest free index to move past concurrent allocations
+    for (int attempt = 0; attempt < kAttempts; ++attempt) {
+        const int index = lowest_free_disk_index(directory_entries(directory), vmid, definition().id);
+        const std::string volname = image_volname(vmid, index, image.format == VolumeFormat::Subvol);
+        const Image clone{.volid = definition().id + ":" + volname,
+                          .vmid = vmid,
+                          .file_name = volname.substr(volname.find('/') + 1),
+                          .format = image.format};
+        const int result = snapshot_subvolume(parent.get(), source.get(), entry_name(clone), false);
+        if (result == 0) return clone.volid;
+        if (result != EEXIST) fail("unable to create a linked clone of '" + volid + "'", result);
+    }
+    throw UserError("unable to allocate an image name for VM " + std::to_string(vmid) + " in storage '" +
+                    definition().id + "'");
 }
 
 }  // namespace pct

@@ -31,6 +31,15 @@ public:
     // The snapshot subvolume must exist.
     void check_rollback(const std::string& volid, const std::string& name) const override;
     void delete_snapshot(const std::string& volid, const std::string& name) override;
+    // `<subvolume>@<name>` (raw: its disk.raw).
+    std::string snapshot_path(const std::string& volid, const std::string& name) const override;
+    // The subvolume renamed `vm-…` -> `base-…` (subvol names stay) and set
+    // read-only. A volume with snapshots is refused (they would be orphaned).
+    std::string create_base(const std::string& volid, std::vector<std::string>& warnings) override;
+    // A writable snapshot of the volume's subvolume (or of its snapshot
+    // `snapshot`) under the lowest free name of `vmid`; the source is never
+    // written, a base volume stays read-only.
+    std::string clone_linked(const std::string& volid, int vmid, const std::string& snapshot) override;
 
     // Names of the volume's snapshots, sorted.
     std::vector<std::string> snapshots(const std::string& volid) const;

@@ -113,6 +113,16 @@ void clear_immutable_flag(const std::string& path) {
     ::ioctl(fd.get(), FS_IOC_SETFLAGS, &flags);  // needs CAP_LINUX_IMMUTABLE, which root has
 }
 
+// Sets the immutable flag of `path` (a base volume); returns 0 or the errno.
+int set_immutable_flag(const std::string& path) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
+    if (fd.get() < 0) return errno;
+    int flags = 0;
+    if (::ioctl(fd.get(), FS_IOC_GETFLAGS, &flags) != 0) return errno;
+    flags |= FS_IMMUTABLE_FL;
+    return ::ioctl(fd.get(), FS_IOC_SETFLAGS, &flags) == 0 ? 0 : errno;  // needs CAP_LINUX_IMMUTABLE
+}
+
 // The <vmid> in "vm-<vmid>-disk-0.raw" (the volume's owner).
 int owner_in_name(const std::string& name) {
     const size_t dash = name.find('-');
@@ -372,6 +382,7 @@ void DirStorage::remove_volume(const Image& image) {
     if (image.format == VolumeFormat::Subvol) {
         if (!S_ISDIR(info.st_mode))
             throw UserError("unable to free volume '" + image.volid + "': '" + path + "' is not a directory");
+        clear_immutable_flag(path);  // a template's directory
         remove_tree(path);
         return;
     }
@@ -506,6 +517,50 @@ bool DirStorage::supports(StorageFeature feature, const std::string& volid) cons
             }
     }
     return false;
+}
+
+DirStorage::Image DirStorage::base_image_of(const Image& image) const {
+    if (image.file_name.starts_with("base-")) throw UserError("create_base not possible with base image");
+    if (!image.file_name.starts_with("vm-")) return image;
+    Image base = image;
+    base.file_name = "base-" + image.file_name.substr(3);
+    const std::string volname = parse_volume_id(image.volid).volname;
+    base.volid = definition_.id + ":" + volname.substr(0, volname.size() - image.file_name.size()) + base.file_name;
+    return base;
+}
+
+std::string DirStorage::create_base(const std::string& volid, std::vector<std::string>& warnings) {
+    const Image image = parse_image(volid);
+    const Image base = base_image_of(image);
+    const std::string path = volume_path(image);
+    const std::string base_path = volume_path(base);
+    struct stat info {};
+    if (::lstat(path.c_str(), &info) != 0) {
+        if (errno == ENOENT) throw UserError("volume '" + volid + "' does not exist");
+        fail("unable to stat '" + path + "'", errno);
+    }
+    if (base.volid != image.volid &&
+        ::renameat2(AT_FDCWD, path.c_str(), AT_FDCWD, base_path.c_str(), RENAME_NOREPLACE) != 0) {
+        if (errno == EEXIST) throw UserError("file '" + base_path + "' already exists");
+        fail("rename '" + path + "' to '" + base_path + "' failed", errno);
+    }
+    // Nobody should write to a base volume again; like Proxmox, failing to
+    // protect it is only a warning.
+    if (image.format == VolumeFormat::Raw && ::chmod(base_path.c_str(), 0444) != 0)
+        warnings.push_back("unable to make '" + base_path + "' read-only: " + std::strerror(errno));
+    if (int error = set_immutable_flag(base_path))
+        warnings.push_back("unable to set the immutable flag on '" + base_path + "': " + std::strerror(error));
+    return base.volid;
+}
+
+std::string DirStorage::clone_linked(const std::string& volid, int, const std::string&) {
+    parse_image(volid);
+    throw UserError("linked clones of '" + volid + "' are not supported on storage type '" + definition_.type + "'");
+}
+
+std::string DirStorage::snapshot_path(const std::string& volid, const std::string&) const {
+    parse_image(volid);
+    throw UserError("can't snapshot this image format");
 }
 
 void DirStorage::snapshot(const std::string& volid, const std::string&) {

@@ -40,6 +40,13 @@ public:
     void rollback(const std::string& volid, const std::string& name) override;
     void check_rollback(const std::string& volid, const std::string& name) const override;
     void delete_snapshot(const std::string& volid, const std::string& name) override;
+    std::string snapshot_path(const std::string& volid, const std::string& name) const override;
+    // Raw: `vm-…` renamed `base-…` (never over an existing file), mode 0444,
+    // immutable. Subvol: the name stays, the directory is made immutable but
+    // keeps its mode (a full clone copies the root directory's mode).
+    std::string create_base(const std::string& volid, std::vector<std::string>& warnings) override;
+    // Refused: linked clones need qcow2, which containers do not use.
+    std::string clone_linked(const std::string& volid, int vmid, const std::string& snapshot) override;
     std::string template_directory() const override;
 
 protected:
@@ -79,6 +86,10 @@ protected:
     bool create_ext4_image(const std::string& file, uint64_t size_bytes, const AllocateRequest& request) const;
     // Hook for the still empty image file (btrfs sets `nocow` here).
     virtual void prepare_new_image_file(int /*fd*/, const std::string& /*file*/) const {}
+
+    // The volume id `image` gets as a base volume: `vm-` becomes `base-`
+    // (other names stay). Throws UserError for a volume that is a base already.
+    Image base_image_of(const Image& image) const;
 
     // Names in a directory (without . and ..); empty when it does not exist.
     static std::vector<std::string> directory_entries(const std::string& directory);

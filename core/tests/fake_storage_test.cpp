@@ -142,6 +142,37 @@ TEST(FakeStorage, SnapshotsKeepContentAndRollbackRestoresIt) {
                      "delete_snapshot " + prefix + "s1", "rollback " + prefix + "s1 (failed)"}));
 }
 
+TEST(FakeStorage, BaseVolumesAndLinkedClonesLikeTheLinuxStorages) {
+    FakeStorage storage("fast", "btrfs");
+    const std::string raw = storage.add_volume("100/vm-100-disk-0.raw", 1 << 20);
+    const std::string subvol = storage.add_volume("100/subvol-100-disk-1.subvol");
+    storage.set_content(raw, "data");
+    std::vector<std::string> warnings;
+    const std::string base = storage.create_base(raw, warnings);
+    EXPECT_EQ(base, "fast:100/base-100-disk-0.raw");
+    EXPECT_FALSE(storage.has_volume(raw));
+    EXPECT_TRUE(storage.is_read_only(base));
+    EXPECT_EQ(storage.create_base(subvol, warnings), subvol);
+    EXPECT_EQ(user_error_of([&] { storage.create_base(base, warnings); }), "create_base not possible with base image");
+
+    EXPECT_EQ(storage.clone_linked(base, 200, ""), "fast:200/vm-200-disk-0.raw");
+    EXPECT_EQ(storage.content("fast:200/vm-200-disk-0.raw"), "data");
+    EXPECT_FALSE(storage.is_read_only("fast:200/vm-200-disk-0.raw"));
+    EXPECT_EQ(storage.size_bytes("fast:200/vm-200-disk-0.raw"), 1u << 20);
+    storage.snapshot("fast:200/vm-200-disk-0.raw", "s1");
+    EXPECT_EQ(storage.snapshot_path("fast:200/vm-200-disk-0.raw", "s1"), "/fake/fast/images/200/vm-200-disk-0@s1/disk.raw");
+    EXPECT_EQ(user_error_of([&] { storage.snapshot_path(subvol, "s1"); }),
+              "snapshot 's1' of volume '" + subvol + "' does not exist");
+    EXPECT_EQ(storage.calls(), (Calls{"create_base " + raw, "create_base " + subvol, "create_base " + base + " (failed)",
+                                      "clone_linked " + base + " 200", "snapshot fast:200/vm-200-disk-0.raw s1"}));
+
+    FakeStorage dir("local");
+    const std::string dir_raw = dir.add_volume("100/vm-100-disk-0.raw", 1 << 20);
+    EXPECT_EQ(user_error_of([&] { dir.clone_linked(dir_raw, 200, ""); }),
+              "linked clones are not supported on storage 'local'");
+    EXPECT_EQ(user_error_of([&] { dir.snapshot_path(dir_raw, "s1"); }), "can't snapshot this image format");
+}
+
 TEST(FakeStorage, FailOnFailsEveryCallOfThatOperationAndChangesNothing) {
     FakeStorage storage("local");
     storage.fail_on("allocate", "disk full");

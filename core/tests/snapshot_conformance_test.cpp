@@ -156,6 +156,15 @@ public:
     void resize(const std::string&, uint64_t) override { fail<void>("resize"); }
     std::string rename(const std::string&, int) override { return fail<std::string>("rename"); }
     std::string template_directory() const override { return fail<std::string>("template_directory"); }
+    std::string snapshot_path(const std::string&, const std::string&) const override {
+        return fail<std::string>("snapshot_path");
+    }
+    std::string create_base(const std::string&, std::vector<std::string>&) override {
+        return fail<std::string>("create_base");
+    }
+    std::string clone_linked(const std::string&, int, const std::string&) override {
+        return fail<std::string>("clone_linked");
+    }
 
 private:
     static bool one_of(const std::string& volid, std::initializer_list<std::string> ids) {

@@ -484,6 +484,45 @@ TEST_F(StorageTest, DirFailedFormattingLeavesNothingBehind) {
     EXPECT_EQ(entries_of(at("store/images/100")), Names{});
 }
 
+TEST_F(StorageTest, DirBaseVolumeIsARenamedReadOnlyImmutableFile) {
+    DirStorage storage(definition("dir", "test", at("store")));
+    storage.activate();
+    const std::string raw = storage.allocate(request(100, 8 * kMiB));
+    const std::string subvol = storage.allocate(request(100, 0));
+    write_file(storage.path(subvol) + "/state", "kept");
+    std::vector<std::string> warnings;
+
+    const std::string base = storage.create_base(raw, warnings);
+    EXPECT_EQ(base, "test:100/base-100-disk-0.raw");
+    EXPECT_EQ(warnings, Names{});
+    EXPECT_FALSE(std::filesystem::exists(at("store/images/100/vm-100-disk-0.raw")));
+    EXPECT_EQ(stat_of(storage.path(base)).st_mode & 07777, 0444u);
+    EXPECT_EQ(first_line_of("lsattr -d " + storage.path(base)).substr(0, 5), "----i");
+    EXPECT_EQ(create_file_error(storage.path(base)), EPERM);  // immutable: not even root may open it for writing
+    EXPECT_EQ(storage.size_bytes(base), 8 * kMiB);
+    EXPECT_EQ(user_error_of([&] { storage.create_base(base, warnings); }), "create_base not possible with base image");
+    // The base index stays taken.
+    EXPECT_EQ(storage.allocate(request(100, 8 * kMiB)), "test:100/vm-100-disk-2.raw");
+
+    // A directory volume keeps its name and mode; its top directory is immutable.
+    EXPECT_EQ(storage.create_base(subvol, warnings), subvol);
+    EXPECT_EQ(stat_of(storage.path(subvol)).st_mode & 07777, 0755u);
+    EXPECT_EQ(create_file_error(storage.path(subvol) + "/new"), EPERM);
+    EXPECT_EQ(read_file(storage.path(subvol) + "/state"), "kept");
+
+    EXPECT_EQ(user_error_of([&] { storage.clone_linked(base, 200, ""); }),
+              "linked clones of '" + base + "' are not supported on storage type 'dir'");
+    EXPECT_EQ(user_error_of([&] { storage.snapshot_path(base, "s"); }), "can't snapshot this image format");
+    EXPECT_FALSE(storage.supports(StorageFeature::LinkedClone, base));
+    EXPECT_TRUE(storage.supports(StorageFeature::Template, raw));
+
+    // Freeing takes the flag away first.
+    storage.free(base);
+    storage.free(subvol);
+    storage.free("test:100/vm-100-disk-2.raw");
+    EXPECT_EQ(entries_of(at("store/images/100")), Names{});
+}
+
 // ---- btrfs ----------------------------------------------------------------------------
 
 TEST_F(StorageTest, BtrfsVolumesAreSubvolumes) {
@@ -629,6 +668,71 @@ TEST_F(StorageTest, BtrfsRenameMovesSubvolumesButNotOnesWithSnapshots) {
               "unable to rename volume '" + snapped + "' - it has snapshots");
     storage.free(renamed);
     storage.free(snapped);
+}
+
+TEST_F(StorageTest, BtrfsBaseVolumesAreReadOnlySubvolumesAndLinkedClonesWritableSnapshots) {
+    LoopBtrfs btrfs(tmp_.path(), 256);
+    BtrfsStorage storage(definition("btrfs", "fast", btrfs.mount_point() + "/store"));
+    storage.activate();
+    const std::string raw = storage.allocate(request(100, 16 * kMiB));
+    const std::string subvol = storage.allocate(request(100, 0));
+    {
+        MountGuard mounted(mounter_, {.source = storage.path(raw), .target = at("mnt")});
+        write_file(at("mnt/state"), "base");
+    }
+    write_file(storage.path(subvol) + "/state", "base");
+    std::vector<std::string> warnings;
+    const std::string base = storage.create_base(raw, warnings);
+    EXPECT_EQ(base, "fast:100/base-100-disk-0.raw");
+    EXPECT_EQ(storage.create_base(subvol, warnings), subvol);  // subvol names stay
+    EXPECT_EQ(warnings, Names{});
+    const std::string images = btrfs.mount_point() + "/store/images/100";
+    EXPECT_EQ(entries_of(images), (Names{"base-100-disk-0", "subvol-100-disk-1.subvol"}));
+    EXPECT_EQ(first_line_of("btrfs property get -ts " + images + "/base-100-disk-0 ro"), "ro=true");
+    EXPECT_EQ(first_line_of("btrfs property get -ts " + storage.path(subvol) + " ro"), "ro=true");
+    EXPECT_EQ(create_file_error(storage.path(subvol) + "/new"), EROFS);
+    EXPECT_EQ(storage.path(base), images + "/base-100-disk-0/disk.raw");
+    EXPECT_EQ(user_error_of([&] { storage.create_base(base, warnings); }), "create_base not possible with base image");
+
+    // Linked clones: writable snapshots named like new volumes of the clone.
+    ASSERT_TRUE(storage.supports(StorageFeature::LinkedClone, base));
+    const std::string linked_raw = storage.clone_linked(base, 200, "");
+    const std::string linked_subvol = storage.clone_linked(subvol, 200, "");
+    EXPECT_EQ(linked_raw, "fast:200/vm-200-disk-0.raw");
+    EXPECT_EQ(linked_subvol, "fast:200/subvol-200-disk-1.subvol");
+    EXPECT_EQ(stat_of(btrfs.mount_point() + "/store/images/200/vm-200-disk-0").st_ino, kBtrfsSubvolumeRootInode);
+    write_file(storage.path(linked_subvol) + "/state", "clone");
+    {
+        MountGuard mounted(mounter_, {.source = storage.path(linked_raw), .target = at("mnt")});
+        EXPECT_EQ(read_file(at("mnt/state")), "base");
+        write_file(at("mnt/state"), "clone");
+    }
+    EXPECT_EQ(read_file(storage.path(subvol) + "/state"), "base");
+    {
+        MountGuard mounted(mounter_, {.source = storage.path(base), .target = at("mnt"), .read_only = true});
+        EXPECT_EQ(read_file(at("mnt/state")), "base");
+    }
+    EXPECT_EQ(storage.list(200).size(), 2u);
+
+    // A clone of a snapshot's state.
+    storage.snapshot(linked_subvol, "s1");
+    write_file(storage.path(linked_subvol) + "/state", "later");
+    EXPECT_EQ(storage.snapshot_path(linked_subvol, "s1"), storage.path(linked_subvol) + "@s1");
+    EXPECT_EQ(read_file(storage.snapshot_path(linked_subvol, "s1") + "/state"), "clone");
+    EXPECT_EQ(storage.snapshot_path(linked_raw, "s1"), btrfs.mount_point() + "/store/images/200/vm-200-disk-0@s1/disk.raw");
+    const std::string from_snapshot = storage.clone_linked(linked_subvol, 300, "s1");
+    EXPECT_EQ(read_file(storage.path(from_snapshot) + "/state"), "clone");
+    EXPECT_EQ(user_error_of([&] { storage.clone_linked(linked_subvol, 300, "nope"); }),
+              "snapshot 'nope' of volume '" + linked_subvol + "' does not exist");
+
+    // A volume with snapshots cannot become a base (its snapshots would be orphans).
+    storage.snapshot(linked_raw, "s1");
+    EXPECT_EQ(user_error_of([&] { storage.create_base(linked_raw, warnings); }),
+              "unable to rename volume '" + linked_raw + "' - it has snapshots");
+
+    for (const std::string& volid : {from_snapshot, linked_raw, linked_subvol, base, subvol}) storage.free(volid);
+    EXPECT_EQ(entries_of(images), Names{});
+    EXPECT_EQ(entries_of(btrfs.mount_point() + "/store/images/200"), Names{});
 }
 
 TEST_F(StorageTest, BtrfsFailedFormattingLeavesNoSubvolumeBehind) {
