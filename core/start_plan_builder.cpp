@@ -174,6 +174,22 @@ void plan_limits_and_sysctls(StartPlan& plan, Context& ctx) {
 
 }  // namespace
 
+HostMountPlan build_host_mount_plan(const ContainerConfig& config, const VolumeResolver& resolve) {
+    std::vector<std::string> problems;
+    std::vector<std::string> warnings;  // a start reports them; a host mount has no use for them
+    const RawLxcSettings raw = collect_raw_lxc_settings(config.main.lxc, problems);
+    const std::string* option = config.main.get("unprivileged");
+    const bool unprivileged = (option && *option == "1") || has_raw_idmap(config.main.lxc);
+    const std::vector<IdMapEntry> idmap = effective_idmap(raw.idmap, unprivileged);
+    if (auto conflict = find_idmap_conflict(idmap)) problems.push_back("lxc.idmap: " + *conflict);
+    HostMountPlan plan{.volumes = plan_volume_mounts(config.main, {.unprivileged = unprivileged, .idmap = idmap}, resolve,
+                                                     problems, warnings),
+                       .root_uid = root_host_id(idmap, 'u'),
+                       .root_gid = root_host_id(idmap, 'g')};
+    if (!problems.empty()) throw UserError(joined(problems, "\n"));
+    return plan;
+}
+
 StartPlan build_start_plan(const ContainerConfig& config, int vmid, const StartHostFacts& facts,
                            const VolumeResolver& resolve) {
     StartPlan plan;

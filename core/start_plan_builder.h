@@ -15,4 +15,15 @@ namespace pct {
 StartPlan build_start_plan(const ContainerConfig& config, int vmid, const StartHostFacts& facts,
                            const VolumeResolver& resolve);
 
+// Just the volumes of a start (rootfs and mount points, the id map's root),
+// for mounting a stopped container on the host without the rest of a start
+// plan, whose checks (a network bridge that must exist, ...) have nothing to
+// do with its files. Throws UserError naming every volume problem.
+struct HostMountPlan {
+    std::vector<VolumeMountPlan> volumes;
+    uint64_t root_uid = 0;
+    uint64_t root_gid = 0;
+};
+HostMountPlan build_host_mount_plan(const ContainerConfig& config, const VolumeResolver& resolve);
+
 }  // namespace pct

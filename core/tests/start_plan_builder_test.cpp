@@ -65,6 +65,26 @@ TEST(StartPlan, PrivilegedDefaults) {
     EXPECT_EQ(plan.cgroup.payload_path, "lxc/100/ns");
 }
 
+TEST(StartPlan, HostMountPlanHasTheStartsVolumesAndNothingElse) {
+    // A missing bridge stops a start, not a mount of the container's files.
+    const ContainerConfig config =
+        config_from(unprivileged_config + "mp0: local:100/subvol-100-disk-1.subvol,mp=/data\nnet0: name=eth0,bridge=vmbr9\n");
+    const HostMountPlan plan = build_host_mount_plan(config, fake_resolve);
+    ASSERT_EQ(plan.volumes.size(), 2u);
+    EXPECT_EQ(plan.volumes[0].key, "rootfs");
+    EXPECT_EQ(plan.volumes[1].key, "mp0");
+    EXPECT_EQ(plan.root_uid, 100000u);
+    EXPECT_EQ(plan.root_gid, 100000u);
+    EXPECT_EQ(build_host_mount_plan(config_from(base_config), fake_resolve).root_uid, 0u);
+    try {
+        build_host_mount_plan(config_from(unprivileged_config + "mp0: local:100/vm-100-disk-1.raw,mp=/q,quota=1\n"),
+                              fake_resolve);
+        ADD_FAILURE() << "no error";
+    } catch (const UserError& e) {
+        EXPECT_STREQ(e.what(), "Quotas are not supported by unprivileged containers.");
+    }
+}
+
 TEST(StartPlan, HostnameDefaultsToCtId) { EXPECT_EQ(plan_for(base_config).hostname, "CT100"); }
 
 TEST(StartPlan, UnprivilegedDefaults) {
