@@ -54,17 +54,27 @@ private:
     std::vector<std::string> mounted_;
 };
 
-MountRequest mount_of(StorageRegistry& storages, const std::string& volid, const std::string& target, bool read_only) {
+MountRequest mount_of(StorageRegistry& storages, const std::string& volid, const std::string& target, bool read_only,
+                      const std::string& snapshot = "") {
     Storage& storage = storages.get(parse_volume_id(volid).storage);
-    return {.source = storage.path(volid), .format = storage.format(volid), .target = target, .read_only = read_only};
+    MountRequest request{.source = snapshot.empty() ? storage.path(volid) : storage.snapshot_path(volid, snapshot),
+                         .format = storage.format(volid),
+                         .target = target,
+                         .read_only = read_only};
+    // A snapshot of a mounted ext4 (a running container's) still says its
+    // journal needs recovery, which a read-only snapshot cannot have: read
+    // it as the snapshot's sync left it on disk.
+    if (!snapshot.empty() && request.format == VolumeFormat::Raw) request.options = "noload";
+    return request;
 }
 
 }  // namespace
 
 void copy_volume_contents(const HostPaths& paths, StorageRegistry& storages, VolumeMounter& mounter,
-                          const std::string& source, const std::string& target, uint64_t bwlimit_kib) {
+                          const std::string& source, const std::string& target, uint64_t bwlimit_kib,
+                          const std::string& snapshot) {
     CopyWorkspace workspace(paths, mounter);
-    workspace.mount(mount_of(storages, source, workspace.at("source"), true));
+    workspace.mount(mount_of(storages, source, workspace.at("source"), true, snapshot));
     workspace.mount(mount_of(storages, target, workspace.at("target"), false));
     std::vector<std::string> argv{"rsync", "--stats", "-X", "-A", "--numeric-ids", "-aH", "--whole-file", "--sparse",
                                   "--one-file-system"};

@@ -1,7 +1,7 @@
 #pragma once
-// The copy behind `pct move-volume` to another storage: both volumes are
-// mounted on directories of our own and the files copied with rsync, as
-// Proxmox does (owners, ACLs, xattrs, hard links and holes kept).
+// The copy behind `pct move-volume` to another storage and full clones: both
+// volumes are mounted on directories of our own and the files copied with
+// rsync, as Proxmox does (owners, ACLs, xattrs, hard links and holes kept).
 #include <cstdint>
 #include <string>
 
@@ -11,10 +11,12 @@
 
 namespace pct {
 
-// Copies the file system of volume `source` onto volume `target` (empty,
-// freshly allocated), at most `bwlimit_kib` KiB/s when not 0. Everything
-// mounted for it is gone afterwards, also on failure. Throws UserError.
+// Copies the file system of volume `source` (of its snapshot `snapshot` when
+// not empty) onto volume `target` (empty, freshly allocated), at most
+// `bwlimit_kib` KiB/s when not 0. Everything mounted for it is gone
+// afterwards, also on failure. Throws UserError.
 void copy_volume_contents(const HostPaths& paths, StorageRegistry& storages, VolumeMounter& mounter,
-                          const std::string& source, const std::string& target, uint64_t bwlimit_kib = 0);
+                          const std::string& source, const std::string& target, uint64_t bwlimit_kib = 0,
+                          const std::string& snapshot = "");
 
 }  // namespace pct
