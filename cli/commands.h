@@ -15,5 +15,6 @@ std::vector<CommandSpec> power_commands();      // stop, shutdown, reboot, suspe
 std::vector<CommandSpec> attach_commands();     // enter, exec, console, push, pull
 std::vector<CommandSpec> volume_commands();     // mount, unmount, df, fsck, fstrim, resize, move-volume, rescan
 std::vector<CommandSpec> snapshot_commands();   // snapshot, delsnapshot, rollback, listsnapshot
+std::vector<CommandSpec> clone_commands();      // clone, template
 
 }  // namespace pct::cli

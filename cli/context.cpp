@@ -1,5 +1,7 @@
 #include "cli/context.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 
 #include "core/volume_id.h"
@@ -39,5 +41,12 @@ CliContext& context() {
 }
 
 void warn(const std::string& text) { std::fprintf(stderr, "WARN: %s\n", text.c_str()); }
+
+std::string node_name() {
+    char name[256] = {};
+    ::gethostname(name, sizeof name - 1);
+    std::string node = name;
+    return node.substr(0, node.find('.'));
+}
 
 }  // namespace pct::cli

@@ -31,4 +31,7 @@ CliContext& context();
 // Prints "WARN: <text>" lines on stderr (cli.md §1.6).
 void warn(const std::string& text);
 
+// This node's name: the host name up to the first dot.
+std::string node_name();
+
 }  // namespace pct::cli

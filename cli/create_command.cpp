@@ -36,13 +36,6 @@ std::string read_text(const std::string& path, const char* what) {
     return text.str();
 }
 
-std::string node_name() {
-    char name[256] = {};
-    ::gethostname(name, sizeof name - 1);
-    std::string node = name;
-    return node.substr(0, node.find('.'));
-}
-
 CreateRequest make_request(const ParsedArgs& args) {
     CreateRequest request{.vmid = parse_vmid(args.positionals[0]), .ostemplate = args.positionals[1]};
     for (const auto& [name, values] : args.options)

@@ -20,17 +20,15 @@ constexpr int kErrorExit = 255;
 // Commands Proxmox's pct has that this version does not implement yet: they
 // are listed so that prefixes resolve as users expect and help says so.
 const std::vector<std::pair<std::string, std::string>> kNotYetAvailable = {
-    {"clone", "Create a container clone/copy."},
     {"migrate", "Migrate the container to another node."},
     {"remote-migrate", "Migrate the container to another cluster."},
     {"restore", "Create a container from a backup archive."},
-    {"template", "Convert the container into a template."},
 };
 
 std::vector<CommandSpec> all_commands() {
     std::vector<CommandSpec> commands;
     for (auto group : {config_commands(), inventory_commands(), destroy_commands(), start_commands(), create_commands(),
-                       power_commands(), attach_commands(), volume_commands(), snapshot_commands()})
+                       power_commands(), attach_commands(), volume_commands(), snapshot_commands(), clone_commands()})
         for (auto& command : group) commands.push_back(std::move(command));
     commands.push_back({.name = "guest-setup",
                         .raw_arguments = true,
