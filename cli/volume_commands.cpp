@@ -23,7 +23,6 @@
 #include "runtime/filesystem_tools.h"
 #include "runtime/host_mounts.h"
 #include "runtime/loop_volume_mounter.h"
-#include "runtime/start_host_probe.h"
 #include "runtime/unique_fd.h"
 #include "runtime/volume_copy.h"
 #include "runtime/volume_mounts.h"
@@ -41,7 +40,7 @@ void refuse_running(int vmid, const std::string& what) {
 void mount_volumes_on_host(int vmid) {
     CliContext& ctx = context();
     ContainerConfig config = load_config(ctx.store, vmid).config;
-    StartPlan plan = build_start_plan(config, vmid, probe_start_host_facts(), ctx.volume_resolver());
+    HostMountPlan plan = build_host_mount_plan(config, ctx.volume_resolver());
     LoopVolumeMounter mounter;
     mount_on_host(ctx.paths, vmid, plan.volumes, static_cast<uid_t>(plan.root_uid), static_cast<gid_t>(plan.root_gid),
                   mounter);
