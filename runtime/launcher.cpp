@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -46,6 +47,17 @@ namespace {
 
 constexpr int kStepTimeoutMs = 30000;
 
+// When LinuxLauncher::start began; the forked start process and init keep
+// the value, so every --debug line says when its step began.
+std::chrono::steady_clock::time_point launch_begin = std::chrono::steady_clock::now();
+
+std::string timed(const std::string& text) {
+    auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - launch_begin).count();
+    char stamp[32];
+    std::snprintf(stamp, sizeof stamp, "[%4lld.%02lld ms] ", static_cast<long long>(us / 1000), static_cast<long long>(us % 1000 / 10));
+    return stamp + text;
+}
+
 // What the container's init needs besides the plan, prepared on the host.
 struct InitConfinement {
     std::vector<int> capabilities_dropped;
@@ -64,7 +76,7 @@ public:
         (void)!::write(fd_, line.data(), line.size());
     }
     void step(const std::string& text) const {
-        if (debug_) send('D', text);
+        if (debug_) send('D', timed(text));
     }
     bool debug() const { return debug_; }
 
@@ -119,7 +131,7 @@ void apply_sysctls_and_limits(const StartPlan& plan) {
 [[noreturn]] void container_init(const StartPlan& plan, int channel, const InitConfinement& confinement,
                                  std::vector<UniqueFd> cgroup_join, bool debug) {
     auto step = [&](const char* text) {
-        if (debug) send_message(channel, std::string("D init: ") + text);
+        if (debug) send_message(channel, "D " + timed(std::string("init: ") + text));
     };
     const char* current = "start";
     try {
@@ -195,7 +207,7 @@ void apply_sysctls_and_limits(const StartPlan& plan) {
         expect(channel, "go");
 
         current = "exec";
-        step("init: AppArmor label, environment, seccomp, exec");
+        step("AppArmor label, environment, seccomp, exec");
         apparmor_exec_label(confinement.apparmor_label);
         ::clearenv();
         for (const auto& entry : plan.init.env) ::putenv(const_cast<char*>(entry.c_str()));
@@ -511,12 +523,13 @@ LinuxLauncher::LinuxLauncher(LinuxLauncherSettings settings) : settings_(std::mo
 
 LaunchResult LinuxLauncher::start(const StartPlan& plan, const LaunchOptions& options) {
     LaunchResult result;
+    launch_begin = std::chrono::steady_clock::now();
     auto log = [&](const std::string& text) {
         if (options.debug && options.log) options.log(text);
     };
     const HostPaths& paths = settings_.paths;
     const std::string run_dir = paths.run_dir(plan.vmid);
-    log("cleaning stale state");
+    log(timed("cleaning stale state"));
     for (auto& warning : clean_stale_state(plan.vmid)) result.warnings.push_back(warning);
 
     ::mkdir((paths.root() + "run").c_str(), 0755);
@@ -526,13 +539,13 @@ LaunchResult LinuxLauncher::start(const StartPlan& plan, const LaunchOptions& op
 
     InitConfinement confinement;
     try {
-        log("confinement: capabilities, AppArmor, seccomp");
+        log(timed("confinement: capabilities, AppArmor, seccomp"));
         confinement.capabilities_dropped = capabilities_to_drop(plan.capabilities_dropped, plan.capabilities_kept);
         confinement.apparmor_label = prepare_apparmor(plan, run_dir, result.warnings);
         auto begin = std::chrono::steady_clock::now();
         CompiledSeccomp seccomp = compile_seccomp(plan.seccomp, paths.run_base() + "/.seccomp-cache", result.warnings);
         confinement.seccomp_bpf = seccomp.bpf;
-        log("seccomp filter: " + std::to_string(seccomp.bpf.size() / 8) + " instructions, " +
+        log(timed("seccomp filter: ") + std::to_string(seccomp.bpf.size() / 8) + " instructions, " +
             (seccomp.from_cache ? "from cache" : "compiled") + " in " +
             std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - begin).count()) +
             " us");
@@ -578,7 +591,11 @@ LaunchResult LinuxLauncher::start(const StartPlan& plan, const LaunchOptions& op
                 case 'D': log(text); break;
                 case 'W': result.warnings.push_back(text); break;
                 case 'E': error = text; break;
-                case 'R': ready = true; result.init_pid = std::stoi(text); break;
+                case 'R':
+                    ready = true;
+                    result.init_pid = std::stoi(text);
+                    log(timed("init runs as pid " + text));
+                    break;
             }
         }
     }
