@@ -399,15 +399,10 @@ void arrange_descriptors(const std::vector<int>& fds) {
             }
         }
         send_message(ch, "go");
-        for (;;) {
-            std::string message = receive_message(ch, kStepTimeoutMs);
-            if (message.empty()) break;  // channel closed by exec: init runs
-            if (message.rfind("D ", 0) == 0) status.send('D', message.substr(2));
-            else if (message.rfind("E ", 0) == 0) throw UserError(message.substr(2));
-        }
 
+        // The run state is written while init execs, and published once it runs.
         current = "monitor";
-        status.step("writing state and handing over to pct-monitor");
+        status.step("writing state");
         RunState state;
         state.vmid = plan.vmid;
         state.init = {init.pid, process_start_time(init.pid).value_or(0)};
@@ -421,9 +416,10 @@ void arrange_descriptors(const std::vector<int>& fds) {
         state.capabilities_dropped = confinement.capabilities_dropped;
         state.apparmor_profile = confinement.apparmor_label;
         if (!plan.apparmor_profile.empty()) state.apparmor_loaded = confinement.apparmor_label;
+        std::vector<StagedFile> files;
         if (!confinement.seccomp_bpf.empty()) {
             state.seccomp_filter = run_dir + "/seccomp.bpf";
-            write_file_atomic(state.seccomp_filter, confinement.seccomp_bpf, 0600);
+            files.emplace_back(state.seccomp_filter, confinement.seccomp_bpf, 0600);
         }
         state.halt_signal = plan.init.halt_signal;
         state.stop_signal = plan.init.stop_signal;
@@ -432,10 +428,21 @@ void arrange_descriptors(const std::vector<int>& fds) {
         state.mounts = volumes.mounts();
         state.env = plan.init.env;
         state.env.push_back("container_ttys=" + ttys);
-        write_run_state(paths, state);
-        write_file_atomic(run_dir + "/init.pid", std::to_string(init.pid) + "\n");
-        write_file_atomic(run_dir + "/monitor.pid", std::to_string(::getpid()) + "\n");
+        files.emplace_back(run_state_path(paths, plan.vmid), format_run_state(state), 0600);
+        files.emplace_back(run_dir + "/init.pid", std::to_string(init.pid) + "\n");
+        files.emplace_back(run_dir + "/monitor.pid", std::to_string(::getpid()) + "\n");
 
+        current = "init";
+        for (;;) {
+            std::string message = receive_message(ch, kStepTimeoutMs);
+            if (message.empty()) break;  // channel closed by exec: init runs
+            if (message.rfind("D ", 0) == 0) status.send('D', message.substr(2));
+            else if (message.rfind("E ", 0) == 0) throw UserError(message.substr(2));
+        }
+
+        current = "monitor";
+        status.step("publishing state, handing over to pct-monitor");
+        for (const auto& file : files) file.publish();
         int listen_fd = make_listen_socket(run_dir + "/monitor.sock");
         int abstract_fd = make_abstract_socket(paths.root() + "var/lib/lxc/" + std::to_string(plan.vmid) + "/command");
         std::vector<int> layout = {init.pidfd.get(), listen_fd, abstract_fd};
