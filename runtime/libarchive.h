@@ -1,8 +1,8 @@
 #pragma once
 // libarchive, loaded on first use (dlopen) instead of at every start of pct:
 // with the ten libraries it pulls in (libxml2, ICU, the compressors...) it
-// made up about half of the start-up time of every pct command (1.2 ms of
-// CPU here), while only create and pveam use it.
+// made up about a third of the start-up time of every pct command (0.8 ms
+// of CPU here), while only create and pveam use it.
 //
 // Include this instead of <archive.h>. Inside namespace pct each name below
 // is an object that looks the function of the same name up on its first
