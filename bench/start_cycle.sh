@@ -23,7 +23,8 @@ command -v crun >/dev/null || { echo "crun is not installed (apt-get install cru
 SECCOMP_JSON=/usr/share/containers/seccomp.json
 WORK=$(mktemp -d /tmp/pct-bench.XXXXXX)
 chmod 755 "$WORK"
-trap 'rm -rf "$WORK"' EXIT
+# A run cut short (e.g. its output piped into head) must not leave CT 9201 running.
+trap '"$PCT" stop 9201 >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
 
 rootfs=$WORK/rootfs
 mkdir -p "$rootfs"/{bin,sbin,etc,dev,proc,sys,tmp,root,run}
