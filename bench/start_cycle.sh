@@ -3,21 +3,28 @@
 # start a container whose init is /bin/true, wait until it has exited and
 # everything is cleaned up. pct (default confinement: namespaces, cgroups,
 # capability drops, seccomp, /dev, /proc, /sys setup) against `crun run`
-# with the seccomp policy of Debian's containers-common package.
+# with the seccomp policy of Debian's containers-common package, and a bare
+# clone + pivot_root + exec of the same rootfs (bench/bare_cycle.c) as the
+# floor. The three take turns in every round; a cycle ends when every
+# process it started has exited (start_cycle_driver.py), for pct after
+# post-stop has removed mounts, cgroups and run/pct/<id>/.
 # Also prints the monitor's resident memory and the seccomp compile/load cost.
 #
 # usage: bash bench/start_cycle.sh [BUILD_DIR] [ITERATIONS]   (root; needs crun)
-# crun refuses this host's hybrid cgroup layout, so both run in a private
+# crun refuses this host's hybrid cgroup layout, so all run in a private
 # mount namespace with an empty tmpfs over /sys/fs/cgroup/unified.
 set -euo pipefail
 BUILD=${1:-build}
 N=${2:-20}
 PCT=$(realpath "$BUILD/cli/pct")
+BARE=$(realpath "$BUILD/bench/bare_cycle")
+DRIVER=$(dirname "$(realpath "$0")")/start_cycle_driver.py
 command -v crun >/dev/null || { echo "crun is not installed (apt-get install crun)" >&2; exit 1; }
 SECCOMP_JSON=/usr/share/containers/seccomp.json
 WORK=$(mktemp -d /tmp/pct-bench.XXXXXX)
 chmod 755 "$WORK"
-trap 'rm -rf "$WORK"' EXIT
+# A run cut short (e.g. its output piped into head) must not leave CT 9201 running.
+trap '"$PCT" stop 9201 >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
 
 rootfs=$WORK/rootfs
 mkdir -p "$rootfs"/{bin,sbin,etc,dev,proc,sys,tmp,root,run}
@@ -71,32 +78,13 @@ if profile:
 json.dump(spec, open(path, "w"))
 PY
 
-run_both() {
-    unshare -m sh -c '
-        mount -t tmpfs none /sys/fs/cgroup/unified
-        PCT=$1; N=$2; BUNDLE=$3; RUN_DIR=$PCT_ROOT/run/pct/9200
-        now() { date +%s%N; }
-        # warm-up (fills the seccomp cache, page cache)
-        "$PCT" start 9200 >/dev/null 2>&1; while [ -d "$RUN_DIR" ]; do sleep 0.001; done
-        crun run -b "$BUNDLE" warm >/dev/null 2>&1 || true
-        t0=$(now)
-        i=0; while [ $i -lt "$N" ]; do
-            "$PCT" start 9200 >/dev/null 2>&1 || { echo "pct start failed" >&2; "$PCT" start 9200; exit 1; }
-            while [ -d "$RUN_DIR" ]; do sleep 0.001; done
-            i=$((i + 1))
-        done
-        t1=$(now)
-        i=0; while [ $i -lt "$N" ]; do
-            crun run -b "$BUNDLE" "bench$i" >/dev/null 2>&1 || { echo "crun run failed" >&2; crun run -b "$BUNDLE" "x$i"; exit 1; }
-            i=$((i + 1))
-        done
-        t2=$(now)
-        echo "pct  $(( (t1 - t0) / N / 1000 )) us per cycle"
-        echo "crun $(( (t2 - t1) / N / 1000 )) us per cycle"
-    ' sh "$PCT" "$N" "$bundle"
-}
-echo "start cycle (/bin/true as init), $N iterations each:"
-run_both
+echo "start cycle (/bin/true as init), $N rounds; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+kinds=("pct=$PCT start 9200" "crun=crun run -b $bundle bench{i}" "bare=$BARE $rootfs")
+# PCT_BENCH_OTHER=<build dir>: time that build's pct too ("other"), e.g. the last release.
+[ -z "${PCT_BENCH_OTHER:-}" ] || kinds+=("other=$(realpath "$PCT_BENCH_OTHER/cli/pct") start 9200")
+unshare -m sh -c 'mount -t tmpfs none /sys/fs/cgroup/unified && exec python3 "$@"' sh \
+    "$DRIVER" "$N" "$PCT_ROOT/run/pct/9200" "${kinds[@]}"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # Monitor memory: a container that keeps running.
 cat >"$PCT_ROOT/etc/pve/lxc/9201.conf" <<EOT

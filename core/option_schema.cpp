@@ -233,8 +233,9 @@ const PropertyFormat& network_format() {
     return format;
 }
 
+// Patterns inside the checks: compiled when a value is checked, not when
+// the schema is built (which every command does).
 const PropertyFormat& features_format() {
-    static const std::regex mount_types("[a-zA-Z0-9_; ]+");
     static const PropertyFormat format{
         .default_key = "",
         .keys = {
@@ -242,21 +243,28 @@ const PropertyFormat& features_format() {
             {.name = "fuse", .type = ValueType::Boolean},
             {.name = "keyctl", .type = ValueType::Boolean},
             {.name = "mknod", .type = ValueType::Boolean},
-            {.name = "mount", .check = [](std::string_view v) { return regex_check(v, mount_types, "fstype list"); }},
+            {.name = "mount",
+             .check = [](std::string_view v) {
+                 static const std::regex mount_types("[a-zA-Z0-9_; ]+");
+                 return regex_check(v, mount_types, "fstype list");
+             }},
             {.name = "nesting", .type = ValueType::Boolean},
         }};
     return format;
 }
 
 const PropertyFormat& device_format() {
-    static const std::regex mode("0[0-7]{3}");
     static const PropertyFormat format{
         .default_key = "path",
         .keys = {
             {.name = "path", .optional = false, .check = check_device_path},
             {.name = "deny-write", .type = ValueType::Boolean},
             {.name = "gid", .type = ValueType::Integer, .minimum = 0},
-            {.name = "mode", .check = [](std::string_view v) { return regex_check(v, mode, "octal mode"); }},
+            {.name = "mode",
+             .check = [](std::string_view v) {
+                 static const std::regex mode("0[0-7]{3}");
+                 return regex_check(v, mode, "octal mode");
+             }},
             {.name = "uid", .type = ValueType::Integer, .minimum = 0},
         }};
     return format;

@@ -20,6 +20,14 @@ namespace pct {
 
 namespace {
 
+// i[3-6]86|x86|armhf|armel|armv7l|linux32 (LXC's 32-bit personalities).
+bool is_32bit_arch(const std::string& arch) {
+    if (arch.size() == 4 && arch[0] == 'i' && arch[1] >= '3' && arch[1] <= '6' && arch.compare(2, 2, "86") == 0) return true;
+    for (const char* name : {"x86", "armhf", "armel", "armv7l", "linux32"})
+        if (arch == name) return true;
+    return false;
+}
+
 // Everything the policies below need besides the config.
 struct Context {
     int vmid = 0;
@@ -53,8 +61,7 @@ void plan_identity(StartPlan& plan, Context& ctx) {
     plan.hostname = ctx.raw.uts_name ? *ctx.raw.uts_name : hostname ? *hostname : "CT" + std::to_string(ctx.vmid);
     const std::string* arch = ctx.config.get("arch");
     plan.arch = ctx.raw.arch ? *ctx.raw.arch : arch ? *arch : "amd64";
-    static const std::regex thirty_two_bit("i[3-6]86|x86|armhf|armel|armv7l|linux32");
-    plan.personality = std::regex_match(plan.arch, thirty_two_bit) ? "linux32" : "linux";
+    plan.personality = is_32bit_arch(plan.arch) ? "linux32" : "linux";
     const std::string* ostype = ctx.config.get("ostype");
     plan.ostype = ostype ? *ostype : "";
     if (!ostype) plan.warnings.push_back("'ostype' is not set: using the generic settings (as for 'unmanaged')");
@@ -156,15 +163,17 @@ void plan_apparmor(StartPlan& plan, Context& ctx, bool nesting) {
         plan.warnings.push_back("AppArmor is not enabled on this host: the container runs without an AppArmor profile");
 }
 
+// The patterns are compiled on first use only: compiling a std::regex costs
+// more than planning a whole start without these keys.
 void plan_limits_and_sysctls(StartPlan& plan, Context& ctx) {
-    static const std::regex sysctl_key("[a-z0-9_]+(\\.[a-zA-Z0-9_-]+)+");
     for (const auto& [key, value] : ctx.raw.sysctls) {
+        static const std::regex sysctl_key("[a-z0-9_]+(\\.[a-zA-Z0-9_-]+)+");
         if (!std::regex_match(key, sysctl_key)) ctx.problems.push_back("lxc.sysctl." + key + ": invalid sysctl name");
         else plan.sysctls.emplace_back(key, value);
     }
-    static const std::regex resource("as|core|cpu|data|fsize|locks|memlock|msgqueue|nice|nofile|nproc|rss|rtprio|rttime|sigpending|stack");
-    static const std::regex limit("(unlimited|\\d+)(:(unlimited|\\d+))?");
     for (const auto& [key, value] : ctx.raw.prlimits) {
+        static const std::regex resource("as|core|cpu|data|fsize|locks|memlock|msgqueue|nice|nofile|nproc|rss|rtprio|rttime|sigpending|stack");
+        static const std::regex limit("(unlimited|\\d+)(:(unlimited|\\d+))?");
         if (!std::regex_match(key, resource)) ctx.problems.push_back("lxc.prlimit." + key + ": unknown resource");
         else if (!std::regex_match(value, limit))
             ctx.problems.push_back("lxc.prlimit." + key + ": invalid limit '" + value + "' (soft[:hard])");

@@ -72,7 +72,7 @@ done
 # reports arrive before it is in its own user namespace.
 run_pct start 9102 --debug
 assert_eq "9102 start --debug exit ($err)" 0 "$rc"
-assert_contains "9102 start --debug reports init steps" "DEBUG: init: switching to the container's root" "$err"
+assert_contains "9102 start --debug reports init steps" "ms] init: switching to the container's root" "$err"
 init_pid=$(cat "$PCT_ROOT/run/pct/9102/init.pid")
 assert_eq "unprivileged init host uid" 100000 "$(awk '/^Uid:/ {print $2}' /proc/$init_pid/status)"
 run_pct exec 9102 -- id -u

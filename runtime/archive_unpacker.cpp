@@ -1,7 +1,5 @@
 #include "runtime/archive_unpacker.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -16,6 +14,7 @@
 
 #include "core/error.h"
 #include "core/idmap.h"
+#include "runtime/libarchive.h"
 #include "runtime/threaded_decompressor.h"
 
 namespace pct {

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -47,6 +48,17 @@ namespace {
 
 constexpr int kStepTimeoutMs = 30000;
 
+// When LinuxLauncher::start began; the forked start process and init keep
+// the value, so every --debug line says when its step began.
+std::chrono::steady_clock::time_point launch_begin = std::chrono::steady_clock::now();
+
+std::string timed(const std::string& text) {
+    auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - launch_begin).count();
+    char stamp[32];
+    std::snprintf(stamp, sizeof stamp, "[%4lld.%02lld ms] ", static_cast<long long>(us / 1000), static_cast<long long>(us % 1000 / 10));
+    return stamp + text;
+}
+
 // What the container's init needs besides the plan, prepared on the host.
 struct InitConfinement {
     std::vector<int> capabilities_dropped;
@@ -66,7 +78,7 @@ public:
         (void)!::write(fd_, line.data(), line.size());
     }
     void step(const std::string& text) const {
-        if (debug_) send('D', text);
+        if (debug_) send('D', timed(text));
     }
     bool debug() const { return debug_; }
 
@@ -121,7 +133,7 @@ void apply_sysctls_and_limits(const StartPlan& plan) {
 [[noreturn]] void container_init(const StartPlan& plan, const StagedDeviceNodes& staged, int channel,
                                  const InitConfinement& confinement, std::vector<UniqueFd> cgroup_join, bool debug) {
     auto step = [&](const char* text) {
-        if (debug) send_message(channel, std::string("D init: ") + text);
+        if (debug) send_message(channel, "D " + timed(std::string("init: ") + text));
     };
     const char* current = "start";
     try {
@@ -197,7 +209,7 @@ void apply_sysctls_and_limits(const StartPlan& plan) {
         expect(channel, "go");
 
         current = "exec";
-        step("init: AppArmor label, environment, seccomp, exec");
+        step("AppArmor label, environment, seccomp, exec");
         apparmor_exec_label(confinement.apparmor_label);
         ::clearenv();
         for (const auto& entry : plan.init.env) ::putenv(const_cast<char*>(entry.c_str()));
@@ -396,18 +408,10 @@ void arrange_descriptors(const std::vector<int>& fds) {
             }
         }
         send_message(ch, "go");
-        UniqueFd listener;
-        for (;;) {
-            std::vector<UniqueFd> fds;
-            std::string message = receive_message(ch, kStepTimeoutMs, &fds);
-            if (message.empty()) break;  // channel closed by exec: init runs
-            if (message == "N" && !fds.empty()) listener = std::move(fds[0]);
-            else if (message.rfind("D ", 0) == 0) status.send('D', message.substr(2));
-            else if (message.rfind("E ", 0) == 0) throw UserError(message.substr(2));
-        }
 
+        // The run state is written while init execs, and published once it runs.
         current = "monitor";
-        status.step("writing state and handing over to pct-monitor");
+        status.step("writing state");
         RunState state;
         state.vmid = plan.vmid;
         state.init = {init.pid, process_start_time(init.pid).value_or(0)};
@@ -421,9 +425,10 @@ void arrange_descriptors(const std::vector<int>& fds) {
         state.capabilities_dropped = confinement.capabilities_dropped;
         state.apparmor_profile = confinement.apparmor_label;
         if (!plan.apparmor_profile.empty()) state.apparmor_loaded = confinement.apparmor_label;
+        std::vector<StagedFile> files;
         if (!confinement.seccomp_bpf.empty()) {
             state.seccomp_filter = run_dir + "/seccomp.bpf";
-            write_file_atomic(state.seccomp_filter, confinement.seccomp_bpf, 0600);
+            files.emplace_back(state.seccomp_filter, confinement.seccomp_bpf, 0600);
             state.seccomp_notify = confinement.seccomp_listener;
         }
         state.halt_signal = plan.init.halt_signal;
@@ -433,10 +438,24 @@ void arrange_descriptors(const std::vector<int>& fds) {
         state.mounts = volumes.mounts();
         state.env = plan.init.env;
         state.env.push_back("container_ttys=" + ttys);
-        write_run_state(paths, state);
-        write_file_atomic(run_dir + "/init.pid", std::to_string(init.pid) + "\n");
-        write_file_atomic(run_dir + "/monitor.pid", std::to_string(::getpid()) + "\n");
+        files.emplace_back(run_state_path(paths, plan.vmid), format_run_state(state), 0600);
+        files.emplace_back(run_dir + "/init.pid", std::to_string(init.pid) + "\n");
+        files.emplace_back(run_dir + "/monitor.pid", std::to_string(::getpid()) + "\n");
 
+        current = "init";
+        UniqueFd listener;
+        for (;;) {
+            std::vector<UniqueFd> fds;
+            std::string message = receive_message(ch, kStepTimeoutMs, &fds);
+            if (message.empty()) break;  // channel closed by exec: init runs
+            if (message == "N" && !fds.empty()) listener = std::move(fds[0]);
+            else if (message.rfind("D ", 0) == 0) status.send('D', message.substr(2));
+            else if (message.rfind("E ", 0) == 0) throw UserError(message.substr(2));
+        }
+
+        current = "monitor";
+        status.step("publishing state, handing over to pct-monitor");
+        for (const auto& file : files) file.publish();
         int listen_fd = make_listen_socket(run_dir + "/monitor.sock");
         int abstract_fd = make_abstract_socket(paths.root() + "var/lib/lxc/" + std::to_string(plan.vmid) + "/command");
         std::vector<int> layout = {init.pidfd.get(), listen_fd, abstract_fd};
@@ -527,12 +546,13 @@ LinuxLauncher::LinuxLauncher(LinuxLauncherSettings settings) : settings_(std::mo
 
 LaunchResult LinuxLauncher::start(const StartPlan& plan, const LaunchOptions& options) {
     LaunchResult result;
+    launch_begin = std::chrono::steady_clock::now();
     auto log = [&](const std::string& text) {
         if (options.debug && options.log) options.log(text);
     };
     const HostPaths& paths = settings_.paths;
     const std::string run_dir = paths.run_dir(plan.vmid);
-    log("cleaning stale state");
+    log(timed("cleaning stale state"));
     for (auto& warning : clean_stale_state(plan.vmid)) result.warnings.push_back(warning);
 
     ::mkdir((paths.root() + "run").c_str(), 0755);
@@ -542,14 +562,14 @@ LaunchResult LinuxLauncher::start(const StartPlan& plan, const LaunchOptions& op
 
     InitConfinement confinement;
     try {
-        log("confinement: capabilities, AppArmor, seccomp");
+        log(timed("confinement: capabilities, AppArmor, seccomp"));
         confinement.capabilities_dropped = capabilities_to_drop(plan.capabilities_dropped, plan.capabilities_kept);
         confinement.apparmor_label = prepare_apparmor(plan, run_dir, result.warnings);
         auto begin = std::chrono::steady_clock::now();
         CompiledSeccomp seccomp = compile_seccomp(plan.seccomp, paths.run_base() + "/.seccomp-cache", result.warnings);
         confinement.seccomp_bpf = seccomp.bpf;
         confinement.seccomp_listener = seccomp.needs_listener;
-        log("seccomp filter: " + std::to_string(seccomp.bpf.size() / 8) + " instructions, " +
+        log(timed("seccomp filter: ") + std::to_string(seccomp.bpf.size() / 8) + " instructions, " +
             (seccomp.from_cache ? "from cache" : "compiled") + " in " +
             std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - begin).count()) +
             " us");
@@ -595,7 +615,11 @@ LaunchResult LinuxLauncher::start(const StartPlan& plan, const LaunchOptions& op
                 case 'D': log(text); break;
                 case 'W': result.warnings.push_back(text); break;
                 case 'E': error = text; break;
-                case 'R': ready = true; result.init_pid = std::stoi(text); break;
+                case 'R':
+                    ready = true;
+                    result.init_pid = std::stoi(text);
+                    log(timed("init runs as pid " + text));
+                    break;
             }
         }
     }

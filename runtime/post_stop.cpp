@@ -76,7 +76,12 @@ std::vector<std::string> run_post_stop(const HostPaths& paths, int vmid, const P
     } else {
         unmount_all({run_dir + "/rootfs"});
     }
-    if (hooks.delete_network) hooks.delete_network(vmid);
+    // Without interfaces at start there is nothing to delete (no hotplug);
+    // skipping saves a dump of every link on the host.
+    if (hooks.delete_network && (!state || state->has_network)) hooks.delete_network(vmid);
+    // The payload groups first: then each limit group goes with one rmdir.
+    if (state)
+        for (const auto& dir : state->cgroup_payload_dirs) ::rmdir(dir.c_str());
     std::vector<std::string> cgroups = container_cgroup_dirs(vmid);
     for (const auto& dir : cgroups) {
         remove_cgroup_tree(dir);

@@ -53,16 +53,27 @@ int open_verified_pidfd(const ProcessIdentity& process) {
 std::string run_state_path(const HostPaths& paths, int vmid) { return paths.run_dir(vmid) + "/state"; }
 
 void write_file_atomic(const std::string& path, const std::string& text, mode_t mode) {
-    std::string temp = path + ".tmp";
+    StagedFile(path, text, mode).publish();
+}
+
+StagedFile::StagedFile(std::string path, const std::string& text, mode_t mode) : path_(std::move(path)) {
+    std::string temp = path_ + ".tmp";
     UniqueFd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode));
     if (!fd) throw UserError("cannot write '" + temp + "': " + errno_text());
     if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()))
         throw UserError("cannot write '" + temp + "': " + errno_text());
-    fd.reset();
-    if (::rename(temp.c_str(), path.c_str()) != 0) throw UserError("cannot rename '" + temp + "': " + errno_text());
+}
+
+void StagedFile::publish() const {
+    std::string temp = path_ + ".tmp";
+    if (::rename(temp.c_str(), path_.c_str()) != 0) throw UserError("cannot rename '" + temp + "': " + errno_text());
 }
 
 void write_run_state(const HostPaths& paths, const RunState& s) {
+    write_file_atomic(run_state_path(paths, s.vmid), format_run_state(s), 0600);
+}
+
+std::string format_run_state(const RunState& s) {
     std::ostringstream out;
     out << "vmid " << s.vmid << "\n"
         << "init " << s.init.pid << " " << s.init.start_time << "\n"
@@ -86,7 +97,7 @@ void write_run_state(const HostPaths& paths, const RunState& s) {
     for (const auto& mount : s.mounts) out << "mount " << mount << "\n";
     for (const auto& env : s.env)
         if (env.find('\n') == std::string::npos) out << "env " << env << "\n";
-    write_file_atomic(run_state_path(paths, s.vmid), out.str(), 0600);
+    return out.str();
 }
 
 std::optional<RunState> read_run_state(const HostPaths& paths, int vmid) {

@@ -50,10 +50,24 @@ struct RunState {
 };
 
 std::string run_state_path(const HostPaths& paths, int vmid);
+std::string format_run_state(const RunState& state);  // the text of the state file
 void write_run_state(const HostPaths& paths, const RunState& state);  // atomic
 std::optional<RunState> read_run_state(const HostPaths& paths, int vmid);
 
 // Writes a small text file atomically (temp + rename).
 void write_file_atomic(const std::string& path, const std::string& text, mode_t mode = 0644);
+
+// write_file_atomic in two halves: <path>.tmp is written now, renamed into
+// place by publish(). The start writes its files while init execs and
+// publishes them once init runs: creating files costs far more than
+// renaming them. Throws UserError.
+class StagedFile {
+public:
+    StagedFile(std::string path, const std::string& text, mode_t mode = 0644);
+    void publish() const;
+
+private:
+    std::string path_;
+};
 
 }  // namespace pct

@@ -1,7 +1,5 @@
 #include "runtime/template_builder.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <elf.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -28,6 +26,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "runtime/libarchive.h"
 #include "runtime/volume_mounts.h"
 
 namespace pct {

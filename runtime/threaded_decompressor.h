@@ -3,14 +3,14 @@
 // tar stream to a libarchive reader. `tar -x --zstd` gets its speed from
 // running zstd as a separate process next to tar; this is the same overlap
 // without the extra process.
-#include <archive.h>
-
 #include <condition_variable>
 #include <deque>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "runtime/libarchive.h"
 
 namespace pct {
 

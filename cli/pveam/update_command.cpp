@@ -1,7 +1,5 @@
 // pveam update: fetch every configured appliance index, check that it
 // parses, and store it under apl-info/<host>. Details go to pveam.log.
-#include <archive.h>
-#include <archive_entry.h>
 #include <unistd.h>
 
 #include <ctime>
@@ -15,6 +13,7 @@
 #include "cli/pveam/http_client.h"
 #include "core/appliance_index.h"
 #include "core/error.h"
+#include "runtime/libarchive.h"
 
 namespace pct::pveam {
 

@@ -135,6 +135,10 @@ TEST(StartPlan, MissingOstypeUsesGenericSettingsWithAWarning) {
 
 TEST(StartPlan, ThirtyTwoBitArchGetsLinux32Personality) {
     EXPECT_EQ(plan_for("arch: i386\nostype: debian\nrootfs: /srv/ct\n").personality, "linux32");
+    for (const char* arch : {"i386", "i486", "i586", "i686", "x86", "armhf", "armel", "armv7l", "linux32"})
+        EXPECT_EQ(plan_for(std::string("ostype: debian\nrootfs: /srv/ct\nlxc.arch: ") + arch + "\n").personality, "linux32") << arch;
+    for (const char* arch : {"amd64", "x86_64", "arm64", "i786", "i86", "x86x", "riscv64"})
+        EXPECT_EQ(plan_for(std::string("ostype: debian\nrootfs: /srv/ct\nlxc.arch: ") + arch + "\n").personality, "linux") << arch;
 }
 
 // ---- capabilities per ostype -------------------------------------------------

@@ -2,8 +2,6 @@
 #include "runtime/archive_unpacker.h"
 
 #include <algorithm>
-#include <archive.h>
-#include <archive_entry.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
@@ -17,6 +15,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "runtime/libarchive.h"
 
 namespace pct {
 namespace {

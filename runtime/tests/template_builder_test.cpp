@@ -2,8 +2,6 @@
 // far enough (chroot + /bin/sh) to show it works.
 #include "runtime/template_builder.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -16,6 +14,7 @@
 
 #include "core/error.h"
 #include "runtime/archive_unpacker.h"
+#include "runtime/libarchive.h"
 
 namespace pct {
 namespace {
