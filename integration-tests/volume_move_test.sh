@@ -118,6 +118,8 @@ done
 assert_eq "every volume freed" "" "$(find "$PCT_ROOT/var/lib/vz/images" "$PCT_ROOT/second/images" -mindepth 2 2>/dev/null)"
 assert_nothing_mounted "at the end"
 umount "$PCT_ROOT/tiny"
+# The test's own loop device goes asynchronously after the unmount.
+wait_for 5 sh -c "! losetup -a | grep -qF '$PCT_ROOT/tiny.img'"
 assert_clean "move-volume $A" $A
 assert_clean "move-volume $B" $B
 finish
