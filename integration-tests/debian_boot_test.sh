@@ -19,8 +19,9 @@ cleanup_hooks+=("container_cleanup 9151 9152")
 # sys-kernel-debug.mount (unprivileged only): systemd tries to mount debugfs
 #   because the container holds CAP_SYS_RAWIO in its user namespace, but the
 #   kernel allows debugfs mounts only in the initial user namespace (EPERM).
-#   The sysfs a user namespace mounts has an empty /sys/kernel/debug, as
-#   under LXC. Privileged containers lack CAP_SYS_RAWIO and skip the unit.
+#   The fresh sysfs the container gets (LXC's sys:mixed mounts one too) has
+#   an empty /sys/kernel/debug. Privileged containers lack CAP_SYS_RAWIO
+#   (dropped) and skip the unit.
 ALLOWED_FAILED_PRIVILEGED=""
 ALLOWED_FAILED_UNPRIVILEGED="sys-kernel-debug.mount"
 
