@@ -20,6 +20,8 @@ packages=(
     debootstrap zstd xz-utils openssh-client
     # the reference runtime and seccomp policy of bench/start_cycle.sh
     crun golang-github-containers-common
+    # the reference of bench/boot_vs_nspawn.sh (systemd-nspawn)
+    systemd-container
 )
 
 missing=()

@@ -81,6 +81,7 @@ std::optional<GuestFileStatus> stat_in_root(int root_fd, std::string_view path, 
 
 // Fills a new file and makes it durable; returns 0 or an errno value.
 int fill_file(int fd, std::string_view data, uint32_t mode, const std::optional<GuestFileOwner>& owner) {
+    const bool empty = data.empty();
     while (!data.empty()) {
         ssize_t written = ::write(fd, data.data(), data.size());
         if (written < 0) {
@@ -91,7 +92,9 @@ int fill_file(int fd, std::string_view data, uint32_t mode, const std::optional<
     }
     if (::fchmod(fd, mode & 07777) != 0) return errno;
     if (owner && ::fchown(fd, static_cast<uid_t>(owner->uid), static_cast<gid_t>(owner->gid)) != 0) return errno;
-    if (::fsync(fd) != 0) return errno;
+    // An empty file has no data a crash could lose (the /fastboot marker,
+    // written on every start).
+    if (!empty && ::fsync(fd) != 0) return errno;
     return 0;
 }
 
