@@ -1,5 +1,10 @@
 #!/usr/bin/env bash
-# pct restore from vzdump-style archives (cli.md §3.2): simple mode
+# vzdump (cli.md §6) and pct restore (cli.md §3.2). vzdump of a stopped
+# unprivileged CT with a raw mount point (backup=1) and a bind mount point:
+# member order, owners as the CT sees them, excludes, pruning, lock and
+# file names; restored to a new id and compared. Snapshot mode of a running
+# CT on loop-backed btrfs; suspend mode refused. Then restores of a
+# hand-made archive: simple mode
 # (volumes re-created with their recorded size, bind mount point appended,
 # owners shifted into the unprivileged id map, backed-up config merged,
 # pct.conf/pct.fw moved out of the guest), advanced mode (--rootfs),
@@ -12,10 +17,31 @@ SRC=9371      # the container whose config the archive carries
 SIMPLE=9372   # simple-mode restore, later overwritten with --force
 ADVANCED=9373 # advanced-mode restore (--rootfs), started for the refused --force
 NOCONF=9374   # restore of an archive without pct.conf (refused)
-cleanup_hooks+=("container_cleanup $SRC $SIMPLE $ADVANCED $NOCONF")
+COPY=9375     # restore of SRC's vzdump archive
+BT=9376       # btrfs, backed up in snapshot mode while running
+BTCOPY=9377   # restore of BT's archive onto btrfs
+cleanup_hooks+=("container_cleanup $SRC $SIMPLE $ADVANCED $NOCONF $COPY $BT $BTCOPY")
+VZDUMP=$(dirname "$PCT")/vzdump
 PVEAM=$PCT_DIR/pveam
 WORK=$PCT_ROOT/work
-mkdir -p "$WORK/shared" "$PCT_ROOT/var/lib/vz/dump"
+mkdir -p "$WORK/shared" "$PCT_ROOT/var/lib/vz/dump" "$PCT_ROOT/etc/pve"
+BTRFS_IMG=$WORK/btrfs.img
+BTRFS_DIR=$WORK/btrfs
+truncate -s 400M "$BTRFS_IMG"
+mkfs.btrfs -q "$BTRFS_IMG" >/dev/null
+mkdir -p "$BTRFS_DIR"
+mount -o loop "$BTRFS_IMG" "$BTRFS_DIR"
+cleanup_hooks+=("umount -l '$BTRFS_DIR' 2>/dev/null")
+cat >"$PCT_ROOT/etc/pve/storage.cfg" <<EOT
+dir: local
+	path $PCT_ROOT/var/lib/vz
+	content rootdir,images,vztmpl,backup
+
+btrfs: fast
+	path $BTRFS_DIR
+	content rootdir,images
+EOT
+DUMP=$PCT_ROOT/var/lib/vz/dump
 conf() { cat "$CONF_DIR/$1.conf"; }
 key_of() { sed -n "/^\[/q;s/^$2: //p" "$CONF_DIR/$1.conf"; }
 mounted_root() { echo "$PCT_ROOT/var/lib/lxc/$1/rootfs"; }
@@ -27,6 +53,96 @@ run_pct create $SRC "$TEMPLATE" --unprivileged 1 --hostname orig --memory 256 --
     --mp0 local:0.05,mp=/data,backup=1 --mp1 "$WORK/shared,mp=/shared" \
     --net0 name=eth0,bridge=vmbr0,hwaddr=BC:24:11:00:00:01
 assert_eq "create source ($err)" 0 "$rc"
+
+# ---- vzdump of the stopped unprivileged source ----
+run_pct mount $SRC
+SRCROOT=$(mounted_root $SRC)
+echo payload >"$SRCROOT/data/file"
+chown 101000:101000 "$SRCROOT/data/file"
+ln "$SRCROOT/data/file" "$SRCROOT/data/hardlink"
+echo junk >"$SRCROOT/tmp/junk"
+mkdir -p "$SRCROOT/var/cache/skip"
+echo x >"$SRCROOT/var/cache/skip/x"
+chown -R 100000:100000 "$SRCROOT/var/cache"
+run_pct unmount $SRC
+echo bind >"$WORK/shared/bindfile"
+"$VZDUMP" $SRC --compress zstd --storage local --exclude-path /var/cache/skip >"$WORK/vzdump.out" 2>&1
+assert_eq "vzdump stopped CT ($(tail -1 "$WORK/vzdump.out"))" 0 "$?"
+DUMPED=$(ls "$DUMP"/vzdump-lxc-$SRC-*.tar.zst 2>/dev/null)
+check "vzdump: archive named vzdump-lxc-<id>-<time>.tar.zst" test -n "$DUMPED"
+check "vzdump: log next to it" test -s "${DUMPED%.tar.zst}.log"
+assert_eq "vzdump: no .dat left" "" "$(ls "$DUMP" | grep '\.dat$')"
+assert_contains "vzdump: bind mount point excluded" \
+    "excluding bind mount point mp1 ('/shared') from backup (not a volume)" "$(cat "$WORK/vzdump.out")"
+assert_eq "vzdump: lock removed" "" "$(key_of $SRC lock)"
+listing=$(tar --numeric-owner -tvf "$DUMPED" | awk '{print $2, $6}')
+assert_eq "vzdump: pct.conf, then pct.fw, then the tree" "0/0 ./etc/vzdump/pct.conf
+0/0 ./etc/vzdump/pct.fw
+0/0 ./" "$(echo "$listing" | head -3)"
+assert_eq "vzdump: owners as the CT sees them" "0/0 ./bin/busybox
+1000/1000 ./data/file" "$(echo "$listing" | grep -E ' (./bin/busybox|./data/file)$')"
+tvf=$(tar -tvf "$DUMPED")
+check "vzdump: hard link kept" grep -q -e '^h.* ./data/hardlink link to ./data/file$' -e '^h.* ./data/file link to ./data/hardlink$' <<<"$tvf"
+assert_eq "vzdump: lost+found, /tmp/*, --exclude-path and the bind mount's files left out" "" \
+    "$(echo "$listing" | grep -E 'lost\+found|\./tmp/.|var/cache/skip|bindfile')"
+check "vzdump: excluded mount point stays as its directory" grep -q ' ./shared/$' <<<"$listing"
+stored_conf=$(tar -xOf "$DUMPED" ./etc/vzdump/pct.conf)
+assert_eq "vzdump: stored config is the config" "$(grep -v '^lock:' "$CONF_DIR/$SRC.conf")" "$stored_conf"
+
+run_pct restore $COPY "$DUMPED"
+assert_eq "restore the vzdump archive ($err)" 0 "$rc"
+assert_eq "restored config: same keys and values but the volumes" \
+    "$(sed "s/$SRC/ID/g" "$CONF_DIR/$SRC.conf")" "$(sed "s/$COPY/ID/g" "$CONF_DIR/$COPY.conf")"
+run_pct mount $COPY
+COPYROOT=$(mounted_root $COPY)
+assert_eq "restored: file, owner, hard link" "payload 101000:101000 2" \
+    "$(cat "$COPYROOT/data/file") $(stat -c %u:%g:%h "$COPYROOT/data/file" | sed 's/:\([0-9]*\)$/ \1/')"
+run_pct unmount $COPY
+tree_of() {  # tree_of ID: names, owners and modes of what a backup keeps
+    run_pct mount "$1"
+    (cd "$(mounted_root "$1")" && find . -path ./lost+found -prune -o -path ./data/lost+found -prune -o \
+        -path ./tmp/junk -prune -o -path './var/cache/skip' -prune -o -path ./etc/vzdump -prune -o -printf '%p %U %G %m %s\n' | sort)
+    run_pct unmount "$1"
+}
+tree_of $SRC >"$WORK/src.tree"
+tree_of $COPY >"$WORK/copy.tree"
+check "restored: tree as in the source (names, owners, modes, sizes): $(diff "$WORK/src.tree" "$WORK/copy.tree" | head -5)" \
+    cmp -s "$WORK/src.tree" "$WORK/copy.tree"
+check "restored: tree is not empty" test "$(wc -l <"$WORK/copy.tree")" -gt 100
+
+# keep-last=1 prunes the older archive and its log
+sleep 1
+"$VZDUMP" $SRC --prune-backups keep-last=1 >"$WORK/vzdump2.out" 2>&1
+assert_eq "second vzdump ($(tail -1 "$WORK/vzdump2.out"))" 0 "$?"
+assert_eq "keep-last=1: one archive and its log left" "2" "$(ls "$DUMP" | grep -c "vzdump-lxc-$SRC-")"
+check "keep-last=1: the older one is gone" test ! -e "$DUMPED"
+
+# ---- snapshot mode of a running CT on btrfs ----
+run_pct create $BT "$TEMPLATE" --unprivileged 1 --hostname snap --rootfs fast:0 --mp0 fast:0,mp=/data,backup=1
+assert_eq "create btrfs CT ($err)" 0 "$rc"
+run_pct start $BT
+assert_eq "start btrfs CT ($err)" 0 "$rc"
+timeout 20 "$PCT" exec $BT -- sh -c 'echo live >/data/live; chown 1000:1000 /data/live'
+"$VZDUMP" $BT --mode snapshot --dumpdir "$WORK/dumps" --compress gzip >"$WORK/vzdump3.out" 2>&1
+assert_eq "snapshot-mode vzdump ($(tail -1 "$WORK/vzdump3.out"))" 0 "$?"
+assert_contains "snapshot mode takes the vzdump snapshot" "create storage snapshot 'vzdump'" "$(cat "$WORK/vzdump3.out")"
+run_pct status $BT
+assert_eq "snapshot mode: CT still running" "status: running" "$out"
+check "snapshot mode: no snapshot section left" sh -c "! grep -q '^\[vzdump\]' '$CONF_DIR/$BT.conf'"
+assert_eq "snapshot mode: no lock left" "" "$(key_of $BT lock)"
+assert_eq "snapshot mode: no snapshot subvolume left" "" "$(btrfs subvolume list "$BTRFS_DIR" | grep vzdump)"
+BTDUMP=$(ls "$WORK"/dumps/vzdump-lxc-$BT-*.tar.gz 2>/dev/null)
+assert_eq "snapshot mode: the running CT's file, owner as the CT sees it" "1000/1000 ./data/live" \
+    "$(tar --numeric-owner -tvzf "$BTDUMP" | awk '{print $2, $6}' | grep ' ./data/live$')"
+run_pct restore $BTCOPY "$BTDUMP" --storage fast
+assert_eq "restore onto btrfs ($err)" 0 "$rc"
+assert_eq "btrfs restore: subvolumes" "fast:$BTCOPY/subvol-$BTCOPY-disk-0.subvol,size=0T" "$(key_of $BTCOPY rootfs)"
+"$VZDUMP" $BT --mode suspend --dumpdir "$WORK/dumps" >"$WORK/vzdump4.out" 2>&1
+assert_eq "suspend mode refused: exit" 255 "$?"
+assert_contains "suspend mode refused" "mode 'suspend' is not available" "$(cat "$WORK/vzdump4.out")"
+assert_eq "suspend refused: no lock left" "" "$(key_of $BT lock)"
+run_pct stop $BT
+assert_eq "stop btrfs CT ($err)" 0 "$rc"
 
 # The archive as vzdump writes it: pct.conf first, then pct.fw, then the
 # tree with owners as the container sees them.
@@ -122,11 +238,13 @@ check "archive without pct.conf: no config" test ! -e "$CONF_DIR/$NOCONF.conf"
 check "archive without pct.conf: no volume" test -z "$(ls -A "$PCT_ROOT/var/lib/vz/images/$NOCONF" 2>/dev/null)"
 
 # ---- destroy leaves nothing ----
-for id in $SRC $SIMPLE $ADVANCED; do
+for id in $SRC $SIMPLE $ADVANCED $COPY $BT $BTCOPY; do
     run_pct destroy $id
     assert_eq "destroy $id ($err)" 0 "$rc"
-    assert_clean "after destroy $id" $id
+    assert_eq "after destroy $id: nothing left behind" "" "$(leftovers $id | grep -v -F -e " $BTRFS_DIR" -e "($BTRFS_IMG)")"
 done
-assert_eq "no volumes left" "" "$(find "$PCT_ROOT/var/lib/vz/images" -type f)"
+assert_eq "no volumes left" "" "$(find "$PCT_ROOT/var/lib/vz/images" -type f)$(btrfs subvolume list "$BTRFS_DIR")"
+assert_eq "no vzdump mounts or loop devices left" "" \
+    "$(grep -F "$PCT_ROOT" /proc/self/mountinfo | grep -v -F " $BTRFS_DIR "; losetup -a | grep -F "$PCT_ROOT" | grep -v -F "$BTRFS_IMG")"
 check "no firewall files left" test -z "$(ls -A "$PCT_ROOT/etc/pve/firewall" 2>/dev/null)"
 finish
