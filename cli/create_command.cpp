@@ -14,7 +14,9 @@
 #include "core/create_executor.h"
 #include "core/create_plan.h"
 #include "core/error.h"
+#include "core/restore_plan.h"
 #include "runtime/archive_unpacker.h"
+#include "runtime/container_state.h"
 #include "runtime/linux_guest_rootfs.h"
 #include "runtime/loop_volume_mounter.h"
 #include "runtime/storage_registry.h"
@@ -77,18 +79,8 @@ nlohmann::json plan_json(const CreatePlan& plan) {
             {"warnings", plan.warnings}};
 }
 
-int run_create(const ParsedArgs& args) {
+void execute_plan(const CreatePlan& plan) {
     CliContext& ctx = context();
-    CreatePlan plan = plan_create(make_request(args), ctx.storage(), ctx.facts(), ctx.random);
-    for (const auto& warning : plan.warnings) warn(warning);
-    if (args.flag("dry-run")) {
-        OutputFormat format = output_format(args);
-        if (format == OutputFormat::Text) std::fputs(format_create_plan_text(plan).c_str(), stdout);
-        else print_json(plan_json(plan), format);
-        return 0;
-    }
-    if (args.flag("start")) throw UserError("option 'start' is not available yet in this version of pct");
-
     // The rootfs is assembled under var/lib/lxc/<id>/rootfs, as Proxmox does.
     std::filesystem::path rootdir = ctx.paths.root() + "var/lib/lxc/" + std::to_string(plan.vmid) + "/rootfs";
     std::filesystem::create_directories(rootdir);
@@ -112,7 +104,21 @@ int run_create(const ParsedArgs& args) {
                                   .random = ctx.random,
                                   .rootdir = rootdir.string(),
                                   .host_resolv_conf = resolv_conf,
-                                  .node_name = node_name()};
+                                  .node_name = node_name(),
+                                  .is_running = [&ctx](int vmid) { return is_container_running(ctx.paths, vmid); },
+                                  .store_firewall = [&ctx](int vmid, const std::optional<std::string>& rules) {
+                                      std::filesystem::path file =
+                                          ctx.paths.root() + "etc/pve/firewall/" + std::to_string(vmid) + ".fw";
+                                      std::error_code ignored;
+                                      if (!rules) {
+                                          std::filesystem::remove(file, ignored);
+                                          return;
+                                      }
+                                      std::filesystem::create_directories(file.parent_path());
+                                      std::ofstream out(file, std::ios::trunc);
+                                      out << *rules;
+                                      if (!out.flush()) throw UserError("unable to write '" + file.string() + "'");
+                                  }};
     auto remove_staging = [&] {
         std::error_code ignored;
         std::filesystem::remove(rootdir, ignored);  // only if empty: never deletes guest data
@@ -127,6 +133,54 @@ int run_create(const ParsedArgs& args) {
         remove_staging();
         throw;
     }
+}
+
+int run_create(const ParsedArgs& args) {
+    CliContext& ctx = context();
+    CreatePlan plan = plan_create(make_request(args), ctx.storage(), ctx.facts(), ctx.random);
+    for (const auto& warning : plan.warnings) warn(warning);
+    if (args.flag("dry-run")) {
+        OutputFormat format = output_format(args);
+        if (format == OutputFormat::Text) std::fputs(format_create_plan_text(plan).c_str(), stdout);
+        else print_json(plan_json(plan), format);
+        return 0;
+    }
+    if (args.flag("start")) throw UserError("option 'start' is not available yet in this version of pct");
+    execute_plan(plan);
+    return 0;
+}
+
+RestoreRequest make_restore_request(const ParsedArgs& args) {
+    RestoreRequest request{.vmid = parse_vmid(args.positionals[0]), .archive = args.positionals[1]};
+    for (const auto& [name, values] : args.options)
+        if (!kCreateOnlyOptions.count(name)) request.options[name] = values.back();
+    if (auto storage = args.get("storage")) request.storage = *storage;
+    if (args.has("password") || args.has("ssh-public-keys"))
+        throw UserError("options 'password' and 'ssh-public-keys' are not available for restore in this version of pct");
+    request.force = args.flag("force");
+    request.unique = args.flag("unique");
+    request.ignore_unpack_errors = args.flag("ignore-unpack-errors");
+    for (const char* unsupported : {"pool", "ha-managed", "start"})
+        if (args.flag(unsupported) || (std::string(unsupported) == "pool" && args.has("pool")))
+            throw UserError(std::string("option '") + unsupported + "' is not available yet in this version of pct");
+    return request;
+}
+
+int run_restore(const ParsedArgs& args) {
+    CliContext& ctx = context();
+    RestoreRequest request = make_restore_request(args);
+    std::string archive = resolve_backup_archive(request.archive, ctx.storage());
+    if (!std::filesystem::exists(archive)) throw UserError("can't find file '" + archive + "'");
+    std::optional<std::string> backup_config = read_archive_member(archive, "./etc/vzdump/pct.conf");
+    CreatePlan plan = plan_restore(request, backup_config, ctx.storage(), ctx.facts(), ctx.random);
+    for (const auto& warning : plan.warnings) warn(warning);
+    if (args.flag("dry-run")) {
+        OutputFormat format = output_format(args);
+        if (format == OutputFormat::Text) std::fputs(format_create_plan_text(plan).c_str(), stdout);
+        else print_json(plan_json(plan), format);
+        return 0;
+    }
+    execute_plan(plan);
     return 0;
 }
 
@@ -153,6 +207,25 @@ std::vector<CommandSpec> create_commands() {
          .output_format = true,
          .summary = "Create a container from a template.",
          .run = run_create},
+        {.name = "restore",
+         .positionals = {"vmid", "archive"},
+         .required_positionals = 2,
+         .options = {{"storage", OptionKind::Value, "Default storage for the rootfs and sized mount points. Default: local."},
+                     {"password", OptionKind::Value, "Root password inside the container (at least 5 characters)."},
+                     {"ssh-public-keys", OptionKind::Value, "File with OpenSSH public keys for root."},
+                     {"ignore-unpack-errors", OptionKind::Boolean, "Ignore errors while extracting the archive."},
+                     {"dry-run", OptionKind::Boolean, "Print the restore plan; change nothing."},
+                     {"start", OptionKind::Boolean, "Start the container after creating it."},
+                     {"force", OptionKind::Boolean, "Allow overwriting an existing container (restore only)."},
+                     {"restore", OptionKind::Boolean, "Mark this as a restore task."},
+                     {"unique", OptionKind::Boolean, "Assign a unique random MAC address (restore only)."},
+                     {"pool", OptionKind::Value, "Add the container to this resource pool."},
+                     {"bwlimit", OptionKind::Value, "I/O bandwidth limit in KiB/s."},
+                     {"ha-managed", OptionKind::Boolean, "Add the container as an HA resource."}},
+         .config_options = true,
+         .output_format = true,
+         .summary = "Restore a container from a vzdump backup archive.",
+         .run = run_restore},
     };
 }
 

@@ -1,4 +1,6 @@
 // pct destroy (cli.md §3.3).
+#include <filesystem>
+
 #include "cli/commands.h"
 #include "cli/context.h"
 #include "core/config_loader.h"
@@ -20,6 +22,9 @@ int run_destroy(const ParsedArgs& args) {
     for (const auto& warning :
          destroy_container(ctx.store, storages, vmid, is_container_running(ctx.paths, vmid), options))
         warn(warning);
+    // The CT's firewall rules (a restore may have brought them) go too.
+    std::error_code ignored;
+    std::filesystem::remove(ctx.paths.root() + "etc/pve/firewall/" + std::to_string(vmid) + ".fw", ignored);
     return 0;
 }
 

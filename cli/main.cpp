@@ -22,7 +22,6 @@ constexpr int kErrorExit = 255;
 const std::vector<std::pair<std::string, std::string>> kNotYetAvailable = {
     {"migrate", "Migrate the container to another node."},
     {"remote-migrate", "Migrate the container to another cluster."},
-    {"restore", "Create a container from a backup archive."},
 };
 
 std::vector<CommandSpec> all_commands() {

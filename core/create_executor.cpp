@@ -1,8 +1,14 @@
 #include "core/create_executor.h"
 
 #include <functional>
+#include <set>
 
+#include "core/config_loader.h"
+#include "core/container_template.h"
 #include "core/error.h"
+#include "core/option_schema.h"
+#include "core/restore_plan.h"
+#include "core/volume_id.h"
 
 namespace pct {
 
@@ -47,20 +53,44 @@ public:
 
     CreateReport run() {
         auto lock = env_.store.lock(plan_.vmid);
-        if (env_.store.read(plan_.vmid))
-            throw UserError("CT " + std::to_string(plan_.vmid) + " already exists on node '" + env_.node_name + "'");
+        std::string id = std::to_string(plan_.vmid);
+        std::string failure_prefix = std::string(plan_.restore ? "unable to restore CT " : "unable to create CT ") + id + " - ";
+        std::optional<StoredConfig> existing = env_.store.read(plan_.vmid);
+        if (existing && !(plan_.restore && plan_.restore->force))
+            throw UserError("CT " + id + " already exists on node '" + env_.node_name + "'");
+        if (existing) {
+            if (env_.is_running && env_.is_running(plan_.vmid)) throw UserError("can't overwrite running container");
+            ContainerConfig old = parse_config(existing->text, plan_.vmid).config;
+            if (const std::string* protection = old.main.get("protection"); protection && *protection == "1")
+                throw UserError(failure_prefix + "protection mode enabled");
+            check_lock(old);
+            old_config_ = std::move(old);
+        }
         try {
-            env_.store.replace(plan_.vmid, "lock: create\n");
-            undo_.push([this] { env_.store.remove(plan_.vmid); });
+            if (old_config_) {
+                ContainerConfig locked = *old_config_;
+                locked.main.values["lock"] = "create";
+                env_.store.replace(plan_.vmid, write_config(locked));
+                // Until new volumes exist, the old CT stays as it was.
+                undo_.push([this, text = existing->text] {
+                    if (allocated_any_) env_.store.remove(plan_.vmid);
+                    else env_.store.replace(plan_.vmid, text);
+                });
+            } else {
+                env_.store.replace(plan_.vmid, "lock: create\n");
+                undo_.push([this] { env_.store.remove(plan_.vmid); });
+            }
             allocate_volumes();
+            if (old_config_) free_old_volumes();
             mount_volumes();
             unpack_template();
+            if (plan_.restore) restore_configuration();
             set_up_guest();
             unmount_volumes();
             return write_final_config();
         } catch (const UserError& e) {
             undo_.run();
-            throw UserError("unable to create CT " + std::to_string(plan_.vmid) + " - " + e.what());
+            throw UserError(failure_prefix + e.what());
         }
     }
 
@@ -71,8 +101,67 @@ private:
             Storage& storage = env_.storages.get(mount.storage);
             mount.volume = storage.allocate(
                 {.vmid = plan_.vmid, .size_kib = mount.size_kib, .root_uid = plan_.root_uid, .root_gid = plan_.root_gid});
+            allocated_any_ = true;
             undo_.push([&storage, volume = mount.volume] { storage.free(volume); });
         }
+    }
+
+    // The overwritten CT's storage volumes that it owns (cli.md §3.2, §3.3).
+    void free_old_volumes() {
+        std::set<std::string> volumes;
+        for (const ConfigSection* section : {&old_config_->main, &old_config_->pending}) {
+            for (const auto& [key, value] : section->values) {
+                auto [base, index] = split_indexed_key(key);
+                if (key != "rootfs" && !(index >= 0 && (base == "mp" || base == "unused"))) continue;
+                std::string volume = volume_of_mount_value(value);
+                if (volume.empty() || classify_mount_point(volume) != MountPointType::volume) continue;
+                volumes.insert(volume);
+            }
+        }
+        for (const auto& volume : volumes) {
+            VolumeId parsed = parse_volume_id(volume);
+            std::optional<int> owner;
+            try {
+                owner = parse_dir_volname(parsed.volname).owner_vmid;
+            } catch (const UserError&) {
+            }
+            if (owner != plan_.vmid) {
+                report_.warnings.push_back("ignore deletion of '" + volume + "', CT " + std::to_string(plan_.vmid) +
+                                           " isn't the owner!");
+                continue;
+            }
+            env_.storages.get(parsed.storage).free(volume);
+        }
+    }
+
+    // After extraction: merge the backed-up config, move the backup's
+    // config files out of the guest (cli.md §3.2).
+    void restore_configuration() {
+        const RestoreSettings& restore = *plan_.restore;
+        config_ = plan_.config;
+        for (const auto& mount : mounts_) config_.main.values[mount.key] = mount_value(mount);
+        if (restore.backup) {
+            report_.notes.push_back("merging backed-up and given configuration..");
+        } else {
+            report_.notes.push_back("###########################################################");
+            report_.notes.push_back("Converting OpenVZ configuration to LXC is not possible and");
+            report_.notes.push_back("the archive contains no configuration file: nothing is merged.");
+            report_.notes.push_back("###########################################################");
+        }
+        config_ = merge_restored_config(config_, restore, env_.random);
+        auto fs = env_.rootfs.open(env_.rootdir, plan_.root_uid, plan_.root_gid);
+        if (fs->lstat("/etc/vzdump/pct.conf")) fs->unlink("/etc/vzdump/pct.conf");
+        if (auto status = fs->lstat("/etc/vzdump/pct.fw")) {
+            if (status->type == GuestFileType::Regular && env_.store_firewall) {
+                std::string rules = fs->read("/etc/vzdump/pct.fw", 16 << 20);
+                if (!rules.empty()) {
+                    env_.store_firewall(plan_.vmid, rules);
+                    undo_.push([this] { env_.store_firewall(plan_.vmid, std::nullopt); });
+                }
+            }
+            fs->unlink("/etc/vzdump/pct.fw");
+        }
+        config_merged_ = true;
     }
 
     MountRequest mount_request(const PlannedMount& mount) {
@@ -129,7 +218,8 @@ private:
         std::string archive = plan_.template_file;
         if (!plan_.template_storage.empty())
             archive = env_.storages.get(plan_.template_storage).template_directory() + "/" + plan_.template_file;
-        report_.notes.push_back("extracting archive '" + archive + "'");
+        report_.notes.push_back(plan_.restore ? "restoring '" + archive + "' now.."
+                                              : "extracting archive '" + archive + "'");
         UnpackResult result = env_.unpacker.unpack({.archive = archive,
                                                     .target = env_.rootdir,
                                                     .idmap = plan_.unprivileged ? plan_.idmap : std::vector<IdMapEntry>{},
@@ -138,10 +228,13 @@ private:
     }
 
     void set_up_guest() {
-        config_ = plan_.config;
-        for (const auto& mount : mounts_) config_.main.values[mount.key] = mount_value(mount);
+        if (!config_merged_) {
+            config_ = plan_.config;
+            for (const auto& mount : mounts_) config_.main.values[mount.key] = mount_value(mount);
+        }
         auto fs = env_.rootfs.open(env_.rootdir, plan_.root_uid, plan_.root_gid);
-        guest::GuestSetupInputs inputs{.operation = guest::GuestSetupOperation::PostCreate,
+        guest::GuestSetupInputs inputs{.operation = plan_.restore ? guest::GuestSetupOperation::RestoreFixup
+                                                                  : guest::GuestSetupOperation::PostCreate,
                                        .root_password = plan_.root_password,
                                        .ssh_public_keys = plan_.ssh_public_keys,
                                        .host_resolv_conf = env_.host_resolv_conf};
@@ -176,6 +269,9 @@ private:
     CreateEnvironment& env_;
     std::vector<PlannedMount> mounts_;
     std::vector<std::string> mounted_;  // host targets, in mount order
+    std::optional<ContainerConfig> old_config_;  // restore --force: the CT being overwritten
+    bool allocated_any_ = false;
+    bool config_merged_ = false;
     UndoStack undo_;
     ContainerConfig config_;
     CreateReport report_;
@@ -183,6 +279,21 @@ private:
 
 }  // namespace
 
-CreateReport execute_create(const CreatePlan& plan, CreateEnvironment& environment) { return Creator(plan, environment).run(); }
+CreateReport execute_create(const CreatePlan& plan, CreateEnvironment& environment) {
+    CreateReport report = Creator(plan, environment).run();
+    if (plan.restore && plan.restore->was_template) {
+        // After the config lock is released: the conversion takes it itself.
+        report.notes.push_back("Convert restored container to template...");
+        try {
+            for (auto& warning : convert_to_template(environment.store, environment.storages, plan.vmid,
+                                                     [&](int vmid) { return environment.is_running && environment.is_running(vmid); }))
+                report.warnings.push_back(std::move(warning));
+            report.config = parse_config(environment.store.read(plan.vmid)->text, plan.vmid).config;
+        } catch (const UserError& e) {
+            throw UserError("unable to restore CT " + std::to_string(plan.vmid) + " - " + e.what());
+        }
+    }
+    return report;
+}
 
 }  // namespace pct

@@ -1,6 +1,8 @@
 #pragma once
 // Carries out a CreatePlan through the ports, undoing everything on failure:
 // a failed create leaves no config, no volume and no mount behind.
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +28,11 @@ struct CreateEnvironment {
     std::string rootdir;           // empty host directory the rootfs is mounted on
     std::string host_resolv_conf;  // text of the host's resolv.conf (DNS defaults)
     std::string node_name;
+    // Restore only: whether a CT runs (an existing one may not be
+    // overwritten then), and where the backup's firewall rules go
+    // (nullopt: remove them again).
+    std::function<bool(int vmid)> is_running;
+    std::function<void(int vmid, const std::optional<std::string>& rules)> store_firewall;
 };
 
 struct CreateReport {
@@ -34,7 +41,10 @@ struct CreateReport {
     std::vector<std::string> notes;
 };
 
-// Throws UserError "unable to create CT <id> - <reason>" after cleaning up.
+// Throws UserError "unable to create CT <id> - <reason>" (restore: "unable
+// to restore CT <id> - <reason>") after cleaning up. A restore --force over
+// an existing CT frees its volumes once the new ones are allocated; failing
+// before that, only the `create` lock is removed again.
 CreateReport execute_create(const CreatePlan& plan, CreateEnvironment& environment);
 
 }  // namespace pct

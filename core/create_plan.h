@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,16 @@ struct PlannedMount {
     PropertyMap options;      // the value's other sub-keys (mp, ro, backup, ...)
 };
 
+// What makes a CreatePlan a restore (cli.md §3.2).
+struct RestoreSettings {
+    bool force = false;   // may overwrite an existing, stopped, unprotected CT
+    bool unique = false;  // new MACs for the backed-up netN
+    std::optional<ContainerConfig> backup;     // ./etc/vzdump/pct.conf; nullopt: the archive had none
+    std::set<std::string> given_keys;          // options given on the command line
+    std::map<std::string, std::string> late_mounts;  // bind/device mpN of the backup, added after extraction
+    bool was_template = false;                 // convert back to a template at the end
+};
+
 struct CreatePlan {
     int vmid = 0;
     std::string template_storage;  // empty when the template is an absolute path
@@ -53,6 +64,7 @@ struct CreatePlan {
     std::string ssh_public_keys;
     bool ignore_unpack_errors = false;
     std::vector<std::string> warnings;
+    std::optional<RestoreSettings> restore;  // set by plan_restore
 };
 
 // Validates everything that can be checked without touching the host.

@@ -441,6 +441,35 @@ ArchiveCompression archive_compression_of(std::string_view path) {
     throw UserError("file does not look like a template archive: " + std::string(path));
 }
 
+std::optional<std::string> read_archive_member(const std::string& archive, std::string_view member) {
+    if (member.starts_with("./")) member.remove_prefix(2);
+    FileDescriptor file(::open(archive.c_str(), O_RDONLY | O_CLOEXEC));
+    if (file.get() < 0) throw UserError("unable to open archive '" + archive + "': " + errno_text());
+    ReadArchive reader(archive_read_new());
+    if (!reader) throw UserError("unable to read '" + archive + "': out of memory");
+    archive_read_support_format_tar(reader.get());
+    archive_read_support_filter_all(reader.get());
+    if (archive_read_open_fd(reader.get(), file.get(), kReadBlockSize) != ARCHIVE_OK)
+        throw UserError("unable to read archive '" + archive + "': " + archive_error(reader.get()));
+    while (true) {
+        archive_entry* entry = nullptr;
+        int status = archive_read_next_header(reader.get(), &entry);
+        if (status == ARCHIVE_EOF) return std::nullopt;
+        if (status != ARCHIVE_OK && status != ARCHIVE_WARN)
+            throw UserError("unable to read archive '" + archive + "': " + archive_error(reader.get()));
+        std::string_view name = archive_entry_pathname(entry) ? archive_entry_pathname(entry) : "";
+        if (name.starts_with("./")) name.remove_prefix(2);
+        if (name != member || archive_entry_filetype(entry) != AE_IFREG) continue;
+        constexpr la_int64_t kLimit = 16 << 20;
+        if (archive_entry_size(entry) > kLimit) throw UserError("'" + std::string(member) + "' in '" + archive + "' is too big");
+        std::string data(static_cast<size_t>(archive_entry_size(entry)), '\0');
+        la_ssize_t got = archive_read_data(reader.get(), data.data(), data.size());
+        if (got < 0) throw UserError("unable to read archive '" + archive + "': " + archive_error(reader.get()));
+        data.resize(static_cast<size_t>(got));
+        return data;
+    }
+}
+
 UnpackResult ArchiveUnpacker::unpack(const UnpackRequest& request) { return Extraction(request).run(); }
 
 }  // namespace pct
