@@ -1,7 +1,5 @@
 #include "runtime/backup_archive_writer.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,6 +10,7 @@
 #include <memory>
 
 #include "core/error.h"
+#include "runtime/libarchive.h"
 
 namespace pct {
 
