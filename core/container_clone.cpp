@@ -250,9 +250,10 @@ private:
     void post_clone() {
         auto held = env_.store.lock(request_.newid);
         const ContainerConfig config = load_config(env_.store, request_.newid).config;
-        const auto [root_uid, root_gid] = container_root_ids(config);
+        // Not a structured binding: clang 14 cannot capture those in a lambda.
+        const std::pair<uint64_t, uint64_t> root = container_root_ids(config);
         env_.with_mounted(request_.newid, config, [&](const std::string& rootdir) {
-            auto fs = env_.rootfs.open(rootdir, root_uid, root_gid);
+            auto fs = env_.rootfs.open(rootdir, root.first, root.second);
             guest::GuestSetupReport report =
                 guest::run_guest_setup(*fs, config.main, {.operation = guest::GuestSetupOperation::PostClone},
                                        env_.clock, env_.random);
