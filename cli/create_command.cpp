@@ -186,23 +186,32 @@ int run_restore(const ParsedArgs& args) {
 
 }  // namespace
 
+namespace {
+
+// create and restore take the same options (restore is create with restore=1).
+std::vector<OptionDef> create_options(const std::string& source, const std::string& plan) {
+    return {{"storage", OptionKind::Value, "Default storage for the rootfs and sized mount points. Default: local."},
+            {"password", OptionKind::Value, "Root password inside the container (at least 5 characters)."},
+            {"ssh-public-keys", OptionKind::Value, "File with OpenSSH public keys for root."},
+            {"ignore-unpack-errors", OptionKind::Boolean, "Ignore errors while extracting the " + source + "."},
+            {"dry-run", OptionKind::Boolean, "Print the " + plan + " plan; change nothing."},
+            {"start", OptionKind::Boolean, "Start the container after creating it."},
+            {"force", OptionKind::Boolean, "Allow overwriting an existing container (restore only)."},
+            {"restore", OptionKind::Boolean, "Mark this as a restore task."},
+            {"unique", OptionKind::Boolean, "Assign a unique random MAC address (restore only)."},
+            {"pool", OptionKind::Value, "Add the container to this resource pool."},
+            {"bwlimit", OptionKind::Value, "I/O bandwidth limit in KiB/s."},
+            {"ha-managed", OptionKind::Boolean, "Add the container as an HA resource."}};
+}
+
+}  // namespace
+
 std::vector<CommandSpec> create_commands() {
     return {
         {.name = "create",
          .positionals = {"vmid", "ostemplate"},
          .required_positionals = 2,
-         .options = {{"storage", OptionKind::Value, "Default storage for the rootfs and sized mount points. Default: local."},
-                     {"password", OptionKind::Value, "Root password inside the container (at least 5 characters)."},
-                     {"ssh-public-keys", OptionKind::Value, "File with OpenSSH public keys for root."},
-                     {"ignore-unpack-errors", OptionKind::Boolean, "Ignore errors while extracting the template."},
-                     {"dry-run", OptionKind::Boolean, "Print the create plan; change nothing."},
-                     {"start", OptionKind::Boolean, "Start the container after creating it."},
-                     {"force", OptionKind::Boolean, "Allow overwriting an existing container (restore only)."},
-                     {"restore", OptionKind::Boolean, "Mark this as a restore task."},
-                     {"unique", OptionKind::Boolean, "Assign a unique random MAC address (restore only)."},
-                     {"pool", OptionKind::Value, "Add the container to this resource pool."},
-                     {"bwlimit", OptionKind::Value, "I/O bandwidth limit in KiB/s."},
-                     {"ha-managed", OptionKind::Boolean, "Add the container as an HA resource."}},
+         .options = create_options("template", "create"),
          .config_options = true,
          .output_format = true,
          .summary = "Create a container from a template.",
@@ -210,18 +219,7 @@ std::vector<CommandSpec> create_commands() {
         {.name = "restore",
          .positionals = {"vmid", "archive"},
          .required_positionals = 2,
-         .options = {{"storage", OptionKind::Value, "Default storage for the rootfs and sized mount points. Default: local."},
-                     {"password", OptionKind::Value, "Root password inside the container (at least 5 characters)."},
-                     {"ssh-public-keys", OptionKind::Value, "File with OpenSSH public keys for root."},
-                     {"ignore-unpack-errors", OptionKind::Boolean, "Ignore errors while extracting the archive."},
-                     {"dry-run", OptionKind::Boolean, "Print the restore plan; change nothing."},
-                     {"start", OptionKind::Boolean, "Start the container after creating it."},
-                     {"force", OptionKind::Boolean, "Allow overwriting an existing container (restore only)."},
-                     {"restore", OptionKind::Boolean, "Mark this as a restore task."},
-                     {"unique", OptionKind::Boolean, "Assign a unique random MAC address (restore only)."},
-                     {"pool", OptionKind::Value, "Add the container to this resource pool."},
-                     {"bwlimit", OptionKind::Value, "I/O bandwidth limit in KiB/s."},
-                     {"ha-managed", OptionKind::Boolean, "Add the container as an HA resource."}},
+         .options = create_options("archive", "restore"),
          .config_options = true,
          .output_format = true,
          .summary = "Restore a container from a vzdump backup archive.",

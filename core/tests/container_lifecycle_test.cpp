@@ -7,6 +7,7 @@
 #include "fakes/memory_config_store.h"
 #include "fakes/recording_launcher.h"
 #include "fakes/seeded_random.h"
+#include "core/tests/user_error_of.h"
 
 namespace pct {
 namespace {
@@ -22,14 +23,6 @@ protected:
             plan.warnings.push_back("plan warning");
             return plan;
         };
-    }
-    std::string error_of(const std::function<void()>& action) {
-        try {
-            action();
-        } catch (const UserError& e) {
-            return e.what();
-        }
-        return "";
     }
 
     MemoryConfigStore store_;
@@ -53,12 +46,12 @@ TEST_F(LifecycleTest, StartAppliesPendingChangesThenLaunches) {
 TEST_F(LifecycleTest, StartRefusesRunningTemplateAndLocked) {
     store_.configs[100] = "rootfs: /srv/ct\n";
     launcher_.running.insert(100);
-    EXPECT_EQ(error_of([&] { start_container(ctx_, 100, {}, factory()); }), "CT 100 already running");
+    EXPECT_EQ(user_error_of([&] { start_container(ctx_, 100, {}, factory()); }), "CT 100 already running");
     launcher_.running.clear();
     store_.configs[100] = "rootfs: /srv/ct\ntemplate: 1\n";
-    EXPECT_EQ(error_of([&] { start_container(ctx_, 100, {}, factory()); }), "you can't start a CT if it's a template");
+    EXPECT_EQ(user_error_of([&] { start_container(ctx_, 100, {}, factory()); }), "you can't start a CT if it's a template");
     store_.configs[100] = "lock: backup\nrootfs: /srv/ct\n";
-    EXPECT_EQ(error_of([&] { start_container(ctx_, 100, {}, factory()); }), "CT is locked (backup)");
+    EXPECT_EQ(user_error_of([&] { start_container(ctx_, 100, {}, factory()); }), "CT is locked (backup)");
     EXPECT_EQ(plans_built_, 0);
     EXPECT_TRUE(launcher_.calls.empty());
 }
@@ -75,20 +68,20 @@ TEST_F(LifecycleTest, StartIgnoresMountedLockAndSkiplock) {
 TEST_F(LifecycleTest, FailedLaunchIsReportedAndConfigStaysApplied) {
     store_.configs[100] = "rootfs: /srv/ct\n";
     launcher_.fail_start = "mp0: symlink encountered at: /srv/x";
-    EXPECT_EQ(error_of([&] { start_container(ctx_, 100, {}, factory()); }), "mp0: symlink encountered at: /srv/x");
+    EXPECT_EQ(user_error_of([&] { start_container(ctx_, 100, {}, factory()); }), "mp0: symlink encountered at: /srv/x");
     EXPECT_TRUE(launcher_.running.empty());
 }
 
 TEST_F(LifecycleTest, MissingConfig) {
-    EXPECT_EQ(error_of([&] { stop_container(ctx_, 100, false); }),
+    EXPECT_EQ(user_error_of([&] { stop_container(ctx_, 100, false); }),
               "Configuration file '/etc/pve/lxc/100.conf' does not exist");
 }
 
 TEST_F(LifecycleTest, StopChecksStateAndLock) {
     store_.configs[100] = "lock: backup\nrootfs: /srv/ct\n";
-    EXPECT_EQ(error_of([&] { stop_container(ctx_, 100, false); }), "CT 100 not running");
+    EXPECT_EQ(user_error_of([&] { stop_container(ctx_, 100, false); }), "CT 100 not running");
     launcher_.running.insert(100);
-    EXPECT_EQ(error_of([&] { stop_container(ctx_, 100, false); }), "CT is locked (backup)");
+    EXPECT_EQ(user_error_of([&] { stop_container(ctx_, 100, false); }), "CT is locked (backup)");
     stop_container(ctx_, 100, true);
     store_.configs[100] = "lock: mounted\nrootfs: /srv/ct\n";
     launcher_.running.insert(100);
@@ -100,7 +93,7 @@ TEST_F(LifecycleTest, ShutdownTimeoutFailsOrKills) {
     store_.configs[100] = "rootfs: /srv/ct\n";
     launcher_.running.insert(100);
     launcher_.shutdown_times_out = true;
-    EXPECT_EQ(error_of([&] { shutdown_container(ctx_, 100, 5, false); }), "container did not stop");
+    EXPECT_EQ(user_error_of([&] { shutdown_container(ctx_, 100, 5, false); }), "container did not stop");
     EXPECT_TRUE(launcher_.running.count(100));
     shutdown_container(ctx_, 100, 5, true);
     EXPECT_EQ(launcher_.calls, (std::vector<std::string>{"shutdown 100 5", "shutdown 100 5", "kill 100"}));
@@ -109,12 +102,12 @@ TEST_F(LifecycleTest, ShutdownTimeoutFailsOrKills) {
 TEST_F(LifecycleTest, ShutdownHasNoMountedException) {
     store_.configs[100] = "lock: mounted\nrootfs: /srv/ct\n";
     launcher_.running.insert(100);
-    EXPECT_EQ(error_of([&] { shutdown_container(ctx_, 100, 60, false); }), "CT is locked (mounted)");
+    EXPECT_EQ(user_error_of([&] { shutdown_container(ctx_, 100, 60, false); }), "CT is locked (mounted)");
 }
 
 TEST_F(LifecycleTest, RebootIgnoresLockAndRestarts) {
     store_.configs[100] = "lock: backup\nrootfs: /srv/ct\n";
-    EXPECT_EQ(error_of([&] { reboot_container(ctx_, 100, 10, factory(), {}); }), "VM 100 not running");
+    EXPECT_EQ(user_error_of([&] { reboot_container(ctx_, 100, 10, factory(), {}); }), "VM 100 not running");
     launcher_.running.insert(100);
     reboot_container(ctx_, 100, 10, factory(), {});
     EXPECT_EQ(launcher_.calls, (std::vector<std::string>{"shutdown 100 10", "start 100"}));
@@ -122,9 +115,9 @@ TEST_F(LifecycleTest, RebootIgnoresLockAndRestarts) {
 
 TEST_F(LifecycleTest, SuspendAndResumeFreezeAndThaw) {
     store_.configs[100] = "rootfs: /srv/ct\n";
-    EXPECT_EQ(error_of([&] { suspend_container(ctx_, 100); }), "CT 100 not running");
+    EXPECT_EQ(user_error_of([&] { suspend_container(ctx_, 100); }), "CT 100 not running");
     launcher_.running.insert(100);
-    EXPECT_EQ(error_of([&] { resume_container(ctx_, 100); }), "CT 100 is not suspended");
+    EXPECT_EQ(user_error_of([&] { resume_container(ctx_, 100); }), "CT 100 is not suspended");
     suspend_container(ctx_, 100);
     resume_container(ctx_, 100);
     EXPECT_EQ(launcher_.calls, (std::vector<std::string>{"freeze 100", "thaw 100"}));
@@ -170,7 +163,7 @@ TEST_F(HookscriptLifecycleTest, StartRunsPreAndPostStartAroundTheLaunch) {
 
 TEST_F(HookscriptLifecycleTest, FailingPreStartAbortsTheStart) {
     failing_ = "pre-start";
-    EXPECT_EQ(error_of([&] { start_container(ctx_, 100, {}, factory()); }),
+    EXPECT_EQ(user_error_of([&] { start_container(ctx_, 100, {}, factory()); }),
               "hookscript error for 100 on pre-start: exited with status 1");
     EXPECT_TRUE(launcher_.calls.empty());
 }
@@ -190,7 +183,7 @@ TEST_F(HookscriptLifecycleTest, OtherPhasesOnlyWarn) {
 
 TEST_F(HookscriptLifecycleTest, OnlySnippetsVolumesAreRun) {
     store_.configs[100] = "hookscript: local:vztmpl/hook.tar.gz\nrootfs: /srv/ct\n";
-    EXPECT_EQ(error_of([&] { start_container(ctx_, 100, {}, factory()); }),
+    EXPECT_EQ(user_error_of([&] { start_container(ctx_, 100, {}, factory()); }),
               "hookscript error for 100 on pre-start: 'local:vztmpl/hook.tar.gz' is not in the snippets directory");
     EXPECT_TRUE(journal_.empty());
 }

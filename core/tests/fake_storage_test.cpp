@@ -8,20 +8,13 @@
 
 #include "core/error.h"
 #include "fakes/fake_volume_mounter.h"
+#include "core/tests/user_error_of.h"
 
 namespace pct {
 namespace {
 
 using Calls = std::vector<std::string>;
 
-std::string user_error_of(const std::function<void()>& action) {
-    try {
-        action();
-    } catch (const UserError& e) {
-        return e.what();
-    }
-    return "<no error>";
-}
 
 AllocateRequest request(int vmid, uint64_t size_kib) {
     return {.vmid = vmid, .size_kib = size_kib, .root_uid = 100000, .root_gid = 100000};

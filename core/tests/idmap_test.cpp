@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/tests/user_error_of.h"
 
 namespace pct {
 namespace {
@@ -22,14 +23,6 @@ std::string conflict_of(const std::vector<std::string>& values) {
     return find_idmap_conflict(parse_all(values)).value_or("<none>");
 }
 
-std::string user_error_of(const std::function<void()>& action) {
-    try {
-        action();
-    } catch (const UserError& e) {
-        return e.what();
-    }
-    return "<no error>";
-}
 
 // ---- parsing ---------------------------------------------------------------
 

@@ -10,6 +10,7 @@
 #include "fakes/fixed_clock.h"
 #include "fakes/memory_config_store.h"
 #include "fakes/seeded_random.h"
+#include "core/tests/user_error_of.h"
 
 namespace pct {
 namespace {
@@ -72,14 +73,6 @@ protected:
         return execute_create(plan, environment);
     }
 
-    std::string error_of(const std::function<void()>& action) {
-        try {
-            action();
-        } catch (const UserError& e) {
-            return e.what();
-        }
-        return "";
-    }
 
     ConfigSection written() { return parse_config(store_.configs.at(200), 200).config.main; }
 
@@ -126,12 +119,12 @@ TEST_F(RestoreTest, UnprivilegedGivenOverridesTheBackup) {
 }
 
 TEST_F(RestoreTest, SimpleModeErrors) {
-    EXPECT_EQ(error_of([&] { plan({}, std::nullopt); }), "ERROR: archive contains no configuration file");
-    EXPECT_EQ(error_of([&] { plan({}, "memory: 512\n"); }),
+    EXPECT_EQ(user_error_of([&] { plan({}, std::nullopt); }), "ERROR: archive contains no configuration file");
+    EXPECT_EQ(user_error_of([&] { plan({}, "memory: 512\n"); }),
               "rootfs configuration could not be recovered, please check and specify manually!");
-    EXPECT_EQ(error_of([&] { plan({}, "rootfs: local:100/vm-100-disk-0.raw\n"); }),
+    EXPECT_EQ(user_error_of([&] { plan({}, "rootfs: local:100/vm-100-disk-0.raw\n"); }),
               "unable to detect disk size - please specify rootfs (size)");
-    EXPECT_EQ(error_of([&] { plan({}, "rootfs: /srv/root\n"); }),
+    EXPECT_EQ(user_error_of([&] { plan({}, "rootfs: /srv/root\n"); }),
               "restoring rootfs to bind mount is only possible by specifying -rootfs manually!");
 }
 
@@ -148,7 +141,7 @@ TEST_F(RestoreTest, AdvancedModeTakesExactlyTheGivenMountPoints) {
     EXPECT_EQ(p.mounts[0].size_kib, 2u * 1024 * 1024);
     EXPECT_TRUE(p.restore->late_mounts.empty());
     // Without a config in the archive: fine once unprivileged is given too.
-    EXPECT_EQ(error_of([&] { plan({{"rootfs", "fast:2"}}, std::nullopt); }), "ERROR: archive contains no configuration file");
+    EXPECT_EQ(user_error_of([&] { plan({{"rootfs", "fast:2"}}, std::nullopt); }), "ERROR: archive contains no configuration file");
     EXPECT_FALSE(plan({{"rootfs", "fast:2"}, {"unprivileged", "1"}}, std::nullopt).restore->backup);
 }
 
@@ -194,16 +187,16 @@ TEST_F(RestoreTest, EmptyFirewallFileIsNotCopied) {
 TEST_F(RestoreTest, ExistingContainerNeedsForceAndIsReplaced) {
     std::string old_rootfs = storages_.storage("local").allocate({.vmid = 200, .size_kib = 1024});
     store_.configs[200] = "rootfs: " + old_rootfs + ",size=1M\nmemory: 256\n";
-    EXPECT_EQ(error_of([&] { restore(plan({})); }), "CT 200 already exists on node 'node1'");
+    EXPECT_EQ(user_error_of([&] { restore(plan({})); }), "CT 200 already exists on node 'node1'");
 
     running_ = true;
-    EXPECT_EQ(error_of([&] { restore(plan({}, kBackupConfig, true)); }), "can't overwrite running container");
+    EXPECT_EQ(user_error_of([&] { restore(plan({}, kBackupConfig, true)); }), "can't overwrite running container");
     running_ = false;
 
     store_.configs[200] = "rootfs: " + old_rootfs + ",size=1M\nprotection: 1\n";
-    EXPECT_EQ(error_of([&] { restore(plan({}, kBackupConfig, true)); }), "unable to restore CT 200 - protection mode enabled");
+    EXPECT_EQ(user_error_of([&] { restore(plan({}, kBackupConfig, true)); }), "unable to restore CT 200 - protection mode enabled");
     store_.configs[200] = "rootfs: " + old_rootfs + ",size=1M\nlock: backup\n";
-    EXPECT_EQ(error_of([&] { restore(plan({}, kBackupConfig, true)); }), "CT is locked (backup)");
+    EXPECT_EQ(user_error_of([&] { restore(plan({}, kBackupConfig, true)); }), "CT is locked (backup)");
 
     store_.configs[200] = "rootfs: " + old_rootfs + ",size=1M\nmemory: 256\n";
     restore(plan({}, kBackupConfig, true));
@@ -219,14 +212,14 @@ TEST_F(RestoreTest, ForceFailingBeforeAllocationKeepsTheOldContainer) {
     std::string old_config = "memory: 256\nrootfs: local:200/vm-200-disk-0.raw,size=1M\n";
     store_.configs[200] = old_config;
     storages_.storage("local").fail_on("allocate", "No space left on device");
-    EXPECT_EQ(error_of([&] { restore(plan({}, kBackupConfig, true)); }),
+    EXPECT_EQ(user_error_of([&] { restore(plan({}, kBackupConfig, true)); }),
               "unable to restore CT 200 - No space left on device");
     EXPECT_EQ(store_.configs.at(200), old_config);
 }
 
 TEST_F(RestoreTest, FailureLeavesNothing) {
     unpacker_.fail_with("Truncated tar archive");
-    EXPECT_EQ(error_of([&] { restore(plan({})); }), "unable to restore CT 200 - Truncated tar archive");
+    EXPECT_EQ(user_error_of([&] { restore(plan({})); }), "unable to restore CT 200 - Truncated tar archive");
     EXPECT_FALSE(store_.read(200));
     EXPECT_TRUE(mounter_.mounted().empty());
     EXPECT_TRUE(storages_.storage("local").volume_ids().empty());

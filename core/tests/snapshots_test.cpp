@@ -11,6 +11,7 @@
 #include "fakes/fixed_clock.h"
 #include "fakes/memory_config_store.h"
 #include "fakes/recording_launcher.h"
+#include "core/tests/user_error_of.h"
 
 namespace pct {
 namespace {
@@ -35,14 +36,6 @@ protected:
 
     FakeStorage& fast() { return storages_.storage("fast"); }
 
-    std::string error_of(const std::function<void()>& action) {
-        try {
-            action();
-        } catch (const UserError& e) {
-            return e.what();
-        }
-        return "";
-    }
 
     MemoryConfigStore store_;
     FakeStorageRegistry storages_;
@@ -88,7 +81,7 @@ TEST_F(SnapshotsTest, CreateLeavesASuspendedContainerFrozen) {
 TEST_F(SnapshotsTest, CreateCleansUpAfterAFailedVolumeSnapshot) {
     launcher_.running.insert(100);
     fast().fail_on_nth("snapshot", 2, "unable to snapshot volume: No space left on device");
-    EXPECT_EQ(error_of([&] { create_snapshot(ctx_, 100, "first", ""); }),
+    EXPECT_EQ(user_error_of([&] { create_snapshot(ctx_, 100, "first", ""); }),
               "unable to snapshot volume: No space left on device");
     EXPECT_THAT(storages_.calls(),
                 ElementsAre("snapshot " + rootfs_ + " first", "snapshot " + data_ + " first (failed)",
@@ -103,41 +96,41 @@ TEST_F(SnapshotsTest, DirStorageAndBindMountsHaveNoSnapshots) {
     FakeStorage& local = storages_.storage("local");
     const std::string raw = local.add_volume("100/vm-100-disk-2.raw", 1 << 30);
     store_.configs[100] = "rootfs: " + raw + ",size=1G\n";
-    EXPECT_EQ(error_of([&] { create_snapshot(ctx_, 100, "first", ""); }), "snapshot feature is not available");
+    EXPECT_EQ(user_error_of([&] { create_snapshot(ctx_, 100, "first", ""); }), "snapshot feature is not available");
     EXPECT_EQ(store_.configs[100], "rootfs: " + raw + ",size=1G\n");
 
     store_.configs[100] = "mp0: /srv/shared,mp=/shared\nrootfs: " + rootfs_ + "\n";
-    EXPECT_EQ(error_of([&] { create_snapshot(ctx_, 100, "first", ""); }), "snapshot feature is not available");
+    EXPECT_EQ(user_error_of([&] { create_snapshot(ctx_, 100, "first", ""); }), "snapshot feature is not available");
     EXPECT_EQ(store_.configs[100], "mp0: /srv/shared,mp=/shared\nrootfs: " + rootfs_ + "\n");
     EXPECT_TRUE(storages_.calls().empty());
 }
 
 TEST_F(SnapshotsTest, CreateRefusesTemplatesLocksAndUsedNames) {
     store_.configs[100] = "rootfs: " + rootfs_ + "\ntemplate: 1\n";
-    EXPECT_EQ(error_of([&] { create_snapshot(ctx_, 100, "first", ""); }),
+    EXPECT_EQ(user_error_of([&] { create_snapshot(ctx_, 100, "first", ""); }),
               "you can't take a snapshot if it's a template");
     store_.configs[100] = "lock: mounted\nrootfs: " + rootfs_ + "\n";
-    EXPECT_EQ(error_of([&] { create_snapshot(ctx_, 100, "first", ""); }), "CT is locked (mounted)");
+    EXPECT_EQ(user_error_of([&] { create_snapshot(ctx_, 100, "first", ""); }), "CT is locked (mounted)");
     store_.configs[100] = "rootfs: " + rootfs_ + "\n\n[first]\nrootfs: " + rootfs_ + "\nsnaptime: 1\n";
-    EXPECT_EQ(error_of([&] { create_snapshot(ctx_, 100, "first", ""); }), "snapshot name 'first' already used");
+    EXPECT_EQ(user_error_of([&] { create_snapshot(ctx_, 100, "first", ""); }), "snapshot name 'first' already used");
     EXPECT_EQ(store_.configs[100], "rootfs: " + rootfs_ + "\n\n[first]\nrootfs: " + rootfs_ + "\nsnaptime: 1\n");
 }
 
 TEST_F(SnapshotsTest, SnapshotNames) {
     EXPECT_NO_THROW(validate_snapshot_name("before-upgrade_2"));
     EXPECT_NO_THROW(validate_snapshot_name("Ab"));
-    EXPECT_EQ(error_of([] { validate_snapshot_name("a"); }),
+    EXPECT_EQ(user_error_of([] { validate_snapshot_name("a"); }),
               "400 Parameter verification failed.\nsnapname: invalid format - invalid configuration ID 'a'");
-    EXPECT_EQ(error_of([] { validate_snapshot_name("2nd"); }),
+    EXPECT_EQ(user_error_of([] { validate_snapshot_name("2nd"); }),
               "400 Parameter verification failed.\nsnapname: invalid format - invalid configuration ID '2nd'");
-    EXPECT_EQ(error_of([] { validate_snapshot_name("with space"); }),
+    EXPECT_EQ(user_error_of([] { validate_snapshot_name("with space"); }),
               "400 Parameter verification failed.\nsnapname: invalid format - invalid configuration ID 'with space'");
-    EXPECT_EQ(error_of([] { validate_snapshot_name(std::string(41, 'a')); }),
+    EXPECT_EQ(user_error_of([] { validate_snapshot_name(std::string(41, 'a')); }),
               "400 Parameter verification failed.\nsnapname: value may only be 40 characters long");
     EXPECT_NO_THROW(validate_snapshot_name(std::string(40, 'a')));
-    EXPECT_EQ(error_of([] { refuse_reserved_snapshot_name("current"); }),
+    EXPECT_EQ(user_error_of([] { refuse_reserved_snapshot_name("current"); }),
               "unable to use snapshot name 'current' (reserved name)");
-    EXPECT_EQ(error_of([] { refuse_reserved_snapshot_name("vzdump"); }),
+    EXPECT_EQ(user_error_of([] { refuse_reserved_snapshot_name("vzdump"); }),
               "unable to use snapshot name 'vzdump' (reserved name)");
     EXPECT_NO_THROW(refuse_reserved_snapshot_name("currently"));
 }
@@ -187,7 +180,7 @@ TEST_F(SnapshotsTest, RollbackChecksEveryVolumeBeforeChangingAnything) {
     const std::string committed = store_.configs[100];
     fast().delete_snapshot(data_, "first");  // the mp0 snapshot is gone
     const size_t journal = storages_.calls().size();
-    EXPECT_EQ(error_of([&] { rollback_snapshot(ctx_, 100, "first"); }),
+    EXPECT_EQ(user_error_of([&] { rollback_snapshot(ctx_, 100, "first"); }),
               "snapshot 'first' of volume '" + data_ + "' does not exist");
     EXPECT_EQ(storages_.calls().size(), journal);
     EXPECT_EQ(store_.configs[100], committed);
@@ -196,9 +189,9 @@ TEST_F(SnapshotsTest, RollbackChecksEveryVolumeBeforeChangingAnything) {
 TEST_F(SnapshotsTest, RollbackFailureLeavesTheRollbackLock) {
     create_snapshot(ctx_, 100, "first", "");
     fast().fail_on("rollback", "unable to roll back: Input/output error");
-    EXPECT_EQ(error_of([&] { rollback_snapshot(ctx_, 100, "first"); }), "unable to roll back: Input/output error");
+    EXPECT_EQ(user_error_of([&] { rollback_snapshot(ctx_, 100, "first"); }), "unable to roll back: Input/output error");
     EXPECT_THAT(store_.configs[100], HasSubstr("lock: rollback\n"));
-    EXPECT_EQ(error_of([&] { rollback_snapshot(ctx_, 100, "first"); }), "CT is locked (rollback)");
+    EXPECT_EQ(user_error_of([&] { rollback_snapshot(ctx_, 100, "first"); }), "CT is locked (rollback)");
 }
 
 TEST_F(SnapshotsTest, DeleteRelinksChildrenAndOffersVolumesNoLongerUsed) {
@@ -223,11 +216,11 @@ TEST_F(SnapshotsTest, DeleteRelinksChildrenAndOffersVolumesNoLongerUsed) {
 TEST_F(SnapshotsTest, DeleteFailureKeepsLockAndStateForAForcedRetry) {
     create_snapshot(ctx_, 100, "first", "");
     fast().fail_on("delete_snapshot", "unable to delete snapshot: Device or resource busy");
-    EXPECT_EQ(error_of([&] { delete_snapshot(ctx_, 100, "first", false); }),
+    EXPECT_EQ(user_error_of([&] { delete_snapshot(ctx_, 100, "first", false); }),
               "unable to delete snapshot: Device or resource busy");
     EXPECT_THAT(store_.configs[100], HasSubstr("lock: snapshot-delete\n"));
     EXPECT_THAT(store_.configs[100], HasSubstr("snapstate: delete\n"));
-    EXPECT_EQ(error_of([&] { delete_snapshot(ctx_, 100, "first", true); }), "CT is locked (snapshot-delete)");
+    EXPECT_EQ(user_error_of([&] { delete_snapshot(ctx_, 100, "first", true); }), "CT is locked (snapshot-delete)");
 
     // After `pct unlock`, a forced delete removes the section with warnings.
     std::string text = store_.configs[100];
@@ -239,8 +232,8 @@ TEST_F(SnapshotsTest, DeleteFailureKeepsLockAndStateForAForcedRetry) {
 }
 
 TEST_F(SnapshotsTest, UnknownSnapshots) {
-    EXPECT_EQ(error_of([&] { delete_snapshot(ctx_, 100, "nope", false); }), "snapshot 'nope' does not exist");
-    EXPECT_EQ(error_of([&] { rollback_snapshot(ctx_, 100, "nope"); }), "snapshot 'nope' does not exist");
+    EXPECT_EQ(user_error_of([&] { delete_snapshot(ctx_, 100, "nope", false); }), "snapshot 'nope' does not exist");
+    EXPECT_EQ(user_error_of([&] { rollback_snapshot(ctx_, 100, "nope"); }), "snapshot 'nope' does not exist");
     EXPECT_EQ(store_.configs[100], base_config());
 }
 

@@ -5,20 +5,13 @@
 #include <functional>
 
 #include "core/error.h"
+#include "core/tests/user_error_of.h"
 
 namespace pct {
 namespace {
 
 using Properties = std::vector<std::pair<std::string, std::string>>;
 
-std::string user_error_of(const std::function<void()>& action) {
-    try {
-        action();
-    } catch (const UserError& e) {
-        return e.what();
-    }
-    return "<no error>";
-}
 
 bool has_warning_containing(const StorageConfig& config, std::string_view text) {
     for (const auto& warning : config.warnings)

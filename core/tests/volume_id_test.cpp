@@ -5,18 +5,11 @@
 #include <functional>
 
 #include "core/error.h"
+#include "core/tests/user_error_of.h"
 
 namespace pct {
 namespace {
 
-std::string user_error_of(const std::function<void()>& action) {
-    try {
-        action();
-    } catch (const UserError& e) {
-        return e.what();
-    }
-    return "<no error>";
-}
 
 // ---- storage ids and volume ids ---------------------------------------------
 
