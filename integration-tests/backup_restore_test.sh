@@ -27,11 +27,7 @@ WORK=$PCT_ROOT/work
 mkdir -p "$WORK/shared" "$PCT_ROOT/var/lib/vz/dump" "$PCT_ROOT/etc/pve"
 BTRFS_IMG=$WORK/btrfs.img
 BTRFS_DIR=$WORK/btrfs
-truncate -s 400M "$BTRFS_IMG"
-mkfs.btrfs -q "$BTRFS_IMG" >/dev/null
-mkdir -p "$BTRFS_DIR"
-mount -o loop "$BTRFS_IMG" "$BTRFS_DIR"
-cleanup_hooks+=("umount -l '$BTRFS_DIR' 2>/dev/null")
+mount_loop_fs btrfs 400M "$BTRFS_IMG" "$BTRFS_DIR"
 cat >"$PCT_ROOT/etc/pve/storage.cfg" <<EOT
 dir: local
 	path $PCT_ROOT/var/lib/vz
@@ -101,7 +97,8 @@ run_pct unmount $COPY
 tree_of() {  # tree_of ID: names, owners and modes of what a backup keeps
     run_pct mount "$1"
     (cd "$(mounted_root "$1")" && find . -path ./lost+found -prune -o -path ./data/lost+found -prune -o \
-        -path ./tmp/junk -prune -o -path './var/cache/skip' -prune -o -path ./etc/vzdump -prune -o -printf '%p %U %G %m %s\n' | sort)
+        -path ./tmp/junk -prune -o -path './var/cache/skip' -prune -o -path ./etc/vzdump -prune -o \
+        -type d -printf '%p %U %G %m dir\n' -o -printf '%p %U %G %m %s\n' | sort)  # a directory's size depends on its history
     run_pct unmount "$1"
 }
 tree_of $SRC >"$WORK/src.tree"

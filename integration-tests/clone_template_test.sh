@@ -29,15 +29,8 @@ BTRFS_IMG=$WORK/btrfs.img
 BTRFS_DIR=$WORK/btrfs
 TINY_IMG=$WORK/tiny.img
 TINY_DIR=$WORK/tiny
-truncate -s 400M "$BTRFS_IMG"
-mkfs.btrfs -q "$BTRFS_IMG" >/dev/null
-truncate -s 48M "$TINY_IMG"
-mkfs.ext4 -q "$TINY_IMG"
-mkdir -p "$BTRFS_DIR" "$TINY_DIR"
-mount -o loop "$BTRFS_IMG" "$BTRFS_DIR"
-cleanup_hooks+=("umount -l '$BTRFS_DIR' 2>/dev/null")
-mount -o loop "$TINY_IMG" "$TINY_DIR"
-cleanup_hooks+=("umount -l '$TINY_DIR' 2>/dev/null")
+mount_loop_fs btrfs 400M "$BTRFS_IMG" "$BTRFS_DIR"
+mount_loop_fs ext4 48M "$TINY_IMG" "$TINY_DIR"
 cleanup_hooks+=("umount -l '$MNT' 2>/dev/null")
 mkdir -p "$PCT_ROOT/etc/pve"
 cat >"$PCT_ROOT/etc/pve/storage.cfg" <<EOT

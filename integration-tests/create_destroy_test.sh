@@ -37,11 +37,7 @@ tar -C "$WORK/tpl" --numeric-owner -czf "$TEMPLATE" .
 # A btrfs storage on a loop-backed image made for this test.
 BTRFS_IMG=$WORK/btrfs.img
 BTRFS_DIR=$WORK/btrfs
-truncate -s 300M "$BTRFS_IMG"
-mkfs.btrfs -q "$BTRFS_IMG" >/dev/null
-mkdir -p "$BTRFS_DIR"
-mount -o loop "$BTRFS_IMG" "$BTRFS_DIR"
-cleanup_hooks+=("umount '$BTRFS_DIR'")
+mount_loop_fs btrfs 300M "$BTRFS_IMG" "$BTRFS_DIR"
 mkdir -p "$PCT_ROOT/etc/pve"
 cat >"$PCT_ROOT/etc/pve/storage.cfg" <<EOT
 dir: local

@@ -50,6 +50,15 @@ run_pct() {
     rm -f "$out_file" "$err_file"
 }
 
+mount_loop_fs() {  # mount_loop_fs btrfs|ext4 SIZE IMAGE DIR: a fresh file system on a loop device, unmounted on exit
+    local type=$1 size=$2 image=$3 dir=$4
+    truncate -s "$size" "$image"
+    if [ "$type" = btrfs ]; then mkfs.btrfs -q "$image" >/dev/null; else mkfs.ext4 -q -F "$image"; fi
+    mkdir -p "$dir"
+    mount -o loop "$image" "$dir"
+    cleanup_hooks+=("umount -l '$dir' 2>/dev/null")
+}
+
 write_config() {  # write_config ID <<EOF ... EOF
     cat >"$CONF_DIR/$1.conf"
 }

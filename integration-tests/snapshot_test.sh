@@ -17,11 +17,7 @@ mkdir -p "$WORK"
 # the dir storage `local` that also holds the template.
 BTRFS_IMG=$WORK/btrfs.img
 BTRFS_DIR=$WORK/btrfs
-truncate -s 300M "$BTRFS_IMG"
-mkfs.btrfs -q "$BTRFS_IMG" >/dev/null
-mkdir -p "$BTRFS_DIR"
-mount -o loop "$BTRFS_IMG" "$BTRFS_DIR"
-cleanup_hooks+=("umount -l '$BTRFS_DIR' 2>/dev/null")
+mount_loop_fs btrfs 300M "$BTRFS_IMG" "$BTRFS_DIR"
 mkdir -p "$PCT_ROOT/etc/pve"
 cat >"$PCT_ROOT/etc/pve/storage.cfg" <<EOT
 dir: local

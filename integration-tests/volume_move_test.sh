@@ -8,7 +8,7 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/container_lib.sh"
 A=9311
 B=9312
-cleanup_hooks+=("container_cleanup $A $B" "umount -l $PCT_ROOT/tiny 2>/dev/null")
+cleanup_hooks+=("container_cleanup $A $B")
 PVEAM=$PCT_DIR/pveam
 conf() { cat "$CONF_DIR/$1.conf"; }
 loops_of_test() { losetup -a 2>/dev/null | grep -F "$PCT_ROOT" | grep -v "$PCT_ROOT/tiny.img" || true; }
@@ -20,10 +20,8 @@ assert_nothing_mounted() {
 }
 
 # A second dir storage, and one on an 8 MiB file system that nothing fits on.
-truncate -s 8M "$PCT_ROOT/tiny.img"
-mkfs.ext4 -q "$PCT_ROOT/tiny.img"
-mkdir -p "$PCT_ROOT/tiny" "$PCT_ROOT/etc/pve"
-mount -o loop "$PCT_ROOT/tiny.img" "$PCT_ROOT/tiny"
+mount_loop_fs ext4 8M "$PCT_ROOT/tiny.img" "$PCT_ROOT/tiny"
+mkdir -p "$PCT_ROOT/etc/pve"
 cat >"$PCT_ROOT/etc/pve/storage.cfg" <<EOT
 dir: local
 	path $PCT_ROOT/var/lib/vz
