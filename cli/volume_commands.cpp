@@ -68,11 +68,7 @@ void with_volumes_mounted(int vmid, const std::string& lock, const std::function
 UniqueFd open_inside(const std::string& root, const std::string& path) {
     UniqueFd root_fd(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!root_fd) throw UserError("cannot open " + root);
-    GuestPath found = open_guest_path(root_fd.get(), path, CreateMissing::Nothing);
-    const std::string reopen = "/proc/self/fd/" + std::to_string(found.target.get());
-    UniqueFd directory(::open(reopen.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!directory) throw UserError("cannot open " + path + " in the container");
-    return directory;
+    return open_guest_directory(root_fd.get(), path);
 }
 
 int run_mount(const ParsedArgs& args) {

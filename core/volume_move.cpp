@@ -4,6 +4,7 @@
 #include "core/config_file.h"
 #include "core/config_loader.h"
 #include "core/error.h"
+#include "core/lock_property.h"
 #include "core/option_schema.h"
 #include "core/property_string.h"
 #include "core/volume_id.h"
@@ -51,15 +52,6 @@ std::string storage_volume_of(const ConfigSection& config, const std::string& ke
     return volid;
 }
 
-void remove_disk_lock(ConfigStore& store, int vmid) {
-    auto held = store.lock(vmid);
-    LoadedConfig loaded = load_config(store, vmid);
-    const std::string* lock = loaded.config.main.get("lock");
-    if (!lock || *lock != "disk") return;
-    loaded.config.main.values.erase("lock");
-    store.replace(vmid, write_config(loaded.config));
-}
-
 std::vector<std::string> move_to_storage(ConfigStore& store, StorageRegistry& storages, const VolumeMoveRequest& request,
                                          const IsRunning& is_running, const CopyVolume& copy) {
     std::string volid;
@@ -102,7 +94,11 @@ std::vector<std::string> move_to_storage(ConfigStore& store, StorageRegistry& st
                 // The copy's error is the one to report.
             }
         }
-        remove_disk_lock(store, request.vmid);
+        try {
+            remove_lock_property(store, request.vmid, "disk");
+        } catch (const UserError&) {
+            // The copy's error is the one to report.
+        }
         throw;
     }
 

@@ -67,10 +67,7 @@ void grow_ext4_online(const std::string& image_path, pid_t init_pid, const std::
     const std::string root_path = "/proc/" + std::to_string(init_pid) + "/root";
     UniqueFd root(::open(root_path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!root) throw UserError("cannot open the container's root: " + errno_text());
-    GuestPath target = open_guest_path(root.get(), guest_path, CreateMissing::Nothing);
-    const std::string reopen = "/proc/self/fd/" + std::to_string(target.target.get());
-    UniqueFd mounted(::open(reopen.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!mounted) throw UserError("cannot open " + guest_path + " in the container: " + errno_text());
+    UniqueFd mounted = open_guest_directory(root.get(), guest_path);
     struct stat mounted_info {};
     struct statvfs fs {};
     if (::fstat(mounted.get(), &mounted_info) != 0 || ::fstatvfs(mounted.get(), &fs) != 0)

@@ -28,6 +28,11 @@ std::vector<std::string> finish_stopped_config(const HostPaths& paths, int vmid,
         return *storages;
     };
     try {
+        // Most stops have neither: skip the lock and the full parse then.
+        auto peek = store.read(vmid);
+        if (!peek || (peek->text.find("[pve:pending]") == std::string::npos &&
+                      peek->text.find("hookscript:") == std::string::npos))
+            return warnings;
         auto lock = store.lock(vmid);
         if (!store.read(vmid)) return warnings;  // destroyed meanwhile
         ContainerConfig config = load_config(store, vmid).config;

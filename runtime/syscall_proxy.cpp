@@ -20,23 +20,13 @@
 #include <unistd.h>
 
 #include "core/mknod_policy.h"
+#include "runtime/unique_fd.h"
 
 namespace pct {
 
 namespace {
 
 constexpr int kMaxGroups = 64;
-
-// A descriptor that closes itself.
-struct Fd {
-    int fd = -1;
-    explicit Fd(int value) : fd(value) {}
-    ~Fd() {
-        if (fd >= 0) close(fd);
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-};
 
 struct Call {
     int dirfd;          // AT_FDCWD or the caller's descriptor
@@ -81,9 +71,9 @@ struct Credentials {
 bool read_credentials(pid_t pid, Credentials& creds) {
     char path[64];
     snprintf(path, sizeof path, "/proc/%d/status", pid);
-    Fd fd(open(path, O_RDONLY | O_CLOEXEC));
+    UniqueFd fd(open(path, O_RDONLY | O_CLOEXEC));
     static char text[8192];
-    ssize_t n = fd.fd < 0 ? -1 : read(fd.fd, text, sizeof text - 1);
+    ssize_t n = fd.get() < 0 ? -1 : read(fd.get(), text, sizeof text - 1);
     if (n <= 0) return false;
     text[n] = '\0';
     bool uid = false, gid = false;
@@ -110,9 +100,9 @@ bool read_credentials(pid_t pid, Credentials& creds) {
 bool read_path(pid_t pid, unsigned long address, char* path, size_t size) {
     char file[64];
     snprintf(file, sizeof file, "/proc/%d/mem", pid);
-    Fd mem(open(file, O_RDONLY | O_CLOEXEC));
-    if (mem.fd < 0) return false;
-    ssize_t n = pread(mem.fd, path, size - 1, static_cast<off_t>(address));
+    UniqueFd mem(open(file, O_RDONLY | O_CLOEXEC));
+    if (mem.get() < 0) return false;
+    ssize_t n = pread(mem.get(), path, size - 1, static_cast<off_t>(address));
     if (n <= 0) return false;
     path[n] = '\0';
     return strnlen(path, static_cast<size_t>(n)) < static_cast<size_t>(n) && path[0] != '\0';
@@ -156,19 +146,19 @@ int handle(int listener, const struct seccomp_notif& request) {
     if (!read_credentials(pid, creds)) return EPERM;
     char file[64];
     snprintf(file, sizeof file, "/proc/%d/ns/mnt", pid);
-    Fd mount_ns(open(file, O_RDONLY | O_CLOEXEC));
+    UniqueFd mount_ns(open(file, O_RDONLY | O_CLOEXEC));
     snprintf(file, sizeof file, "/proc/%d/root", pid);
-    Fd root(open(file, O_PATH | O_DIRECTORY | O_CLOEXEC));
+    UniqueFd root(open(file, O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (call.dirfd == AT_FDCWD) snprintf(file, sizeof file, "/proc/%d/cwd", pid);
     else snprintf(file, sizeof file, "/proc/%d/fd/%d", pid, call.dirfd);
-    Fd dir(open(file, O_PATH | O_DIRECTORY | O_CLOEXEC));
-    if (mount_ns.fd < 0 || root.fd < 0) return EPERM;
-    if (dir.fd < 0) return call.dirfd == AT_FDCWD ? ENOENT : EBADF;
+    UniqueFd dir(open(file, O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (mount_ns.get() < 0 || root.get() < 0) return EPERM;
+    if (dir.get() < 0) return call.dirfd == AT_FDCWD ? ENOENT : EBADF;
     // Everything above was read from /proc/<pid>: only act if that pid is
     // still the process that made the call.
     __u64 id = request.id;
     if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) != 0) return -1;
-    return make_node(mount_ns.fd, root.fd, dir.fd, path, call, creds);
+    return make_node(mount_ns.get(), root.get(), dir.get(), path, call, creds);
 }
 
 }  // namespace

@@ -328,6 +328,14 @@ std::vector<std::string> mounts_below(const std::string& directory) {
     return mounts;
 }
 
+UniqueFd open_guest_directory(int root_fd, const std::string& path) {
+    GuestPath found = open_guest_path(root_fd, path, CreateMissing::Nothing);
+    const std::string reopen = "/proc/self/fd/" + std::to_string(found.target.get());
+    UniqueFd directory(::open(reopen.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!directory) throw UserError("cannot open " + path + " in the container: " + errno_text());
+    return directory;
+}
+
 void unmount_all(const std::vector<std::string>& paths) {
     for (auto it = paths.rbegin(); it != paths.rend(); ++it) {
         // Detach the whole tree below it; loop devices (autoclear) go when

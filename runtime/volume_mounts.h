@@ -45,6 +45,11 @@ struct GuestPath {
 GuestPath open_guest_path(int root_fd, const std::string& path, CreateMissing create, uid_t uid = 0,
                           gid_t gid = 0);
 
+// A directory inside the container resolved as open_guest_path does (no
+// symlinks, nothing created), opened for reading (fstatvfs, ioctls).
+// Throws UserError.
+UniqueFd open_guest_directory(int root_fd, const std::string& path);
+
 // MOUNT_ATTR_* bits for "ro", "nodev", "nosuid", "noexec", "noatime",
 // "nodiratime", "relatime", "strictatime", "nosymfollow".
 uint64_t mount_attributes(const std::vector<std::string>& flags, bool read_only);
